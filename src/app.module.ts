@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeyGuard } from '@/common/auth/api-key.guard';
+import { KeyThrottlerGuard } from '@/common/auth/key-throttler.guard';
+import { loggerOptions } from '@/common/logging/logger.options';
+import { ConfigModule } from '@/config/config.module';
+import { AppConfig } from '@/config/env';
+import { DatabaseModule } from '@/database/database.module';
+import { BrandsModule } from '@/modules/brands/brands.module';
+import { HealthModule } from '@/modules/health/health.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        ThrottlerModule.forRoot([
+          { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },
+        ]),
+        DatabaseModule,
+        HealthModule,
+        BrandsModule,
+      ],
+      providers: [
+        // Order matters: authenticate first, then count the request against its key.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: KeyThrottlerGuard },
+      ],
+    };
+  }
+}

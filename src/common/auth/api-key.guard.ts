@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppError } from '@/common/errors/app-error';
+import { RequestWithPrincipal } from '@/common/auth/principal';
+import { PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
+import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
+import { ApiKeyService } from '@/modules/brands/api-key.service';
+
+/**
+ * Global guard: every route needs a brand API key unless marked @Public(). A route without
+ * @RequireScopes is admin-only, so a forgotten decorator fails closed.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const required = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES_KEY, targets) ?? [
+      'admin',
+    ];
+
+    const request = context
+      .switchToHttp()
+      .getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match) {
+      throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key>');
+    }
+    const principal = await this.apiKeys.authenticate(match[1]!);
+    if (!principal) throw new AppError('unauthorized', 'Unknown or revoked API key');
+    request.principal = principal;
+    if (
+      !principal.scopes.includes('admin') &&
+      !required.some((s) => principal.scopes.includes(s))
+    ) {
+      throw new AppError(
+        'forbidden',
+        `This API key lacks the required scope (one of: ${required.join(', ')})`,
+      );
+    }
+    return true;
+  }
+}

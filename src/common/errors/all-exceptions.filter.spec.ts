@@ -1,0 +1,37 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { AppError } from '@/common/errors/app-error';
+import { toErrorResponse } from '@/common/errors/all-exceptions.filter';
+
+describe('toErrorResponse', () => {
+  it('maps AppError codes to their status with details', () => {
+    const r = toErrorResponse(AppError.field('limit', 'must be at most 500'), 'req-1');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toEqual({
+      code: 'validation_failed',
+      message: 'limit must be at most 500',
+      details: [{ field: 'limit', issue: 'must be at most 500' }],
+    });
+    expect(toErrorResponse(new AppError('invalid_status_transition', 'x'), 'r').status).toBe(409);
+    expect(toErrorResponse(new AppError('unprocessable', 'x'), 'r').status).toBe(422);
+  });
+
+  it('translates framework exceptions', () => {
+    expect(toErrorResponse(new NotFoundException('Cannot GET /x'), 'r')).toEqual({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'Cannot GET /x', details: [] } },
+    });
+    expect(toErrorResponse(new BadRequestException('nope'), 'r').status).toBe(400);
+    expect(
+      toErrorResponse({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }, 'r').body.error
+        .code,
+    ).toBe('invalid_json');
+  });
+
+  it('hides unexpected errors behind a 500 with the request id', () => {
+    const r = toErrorResponse(new Error('password=hunter2 at db.internal:5432'), 'req-42');
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe('internal_error');
+    expect(r.body.error.requestId).toBe('req-42');
+    expect(JSON.stringify(r.body)).not.toContain('hunter2');
+  });
+});

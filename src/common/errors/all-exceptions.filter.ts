@@ -1,0 +1,118 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode, ErrorDetail } from '@/common/errors/app-error';
+import { statusOf } from '@/common/errors/error-status';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: ErrorDetail[]; requestId?: string };
+}
+
+/** The one place errors become HTTP: codes from AppError, framework errors translated. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const { status, body } = toErrorResponse(exception, String(request.id ?? ''));
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, requestId: request.id },
+        `unhandled error on ${request.method} ${request.routeOptions?.url ?? 'unknown route'}`,
+      );
+    }
+    if (exception instanceof HttpException && status === 429) {
+      const retry = exception.getResponse() as { retryAfter?: number };
+      if (retry?.retryAfter) void reply.header('Retry-After', String(retry.retryAfter));
+    }
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+export function toErrorResponse(
+  exception: unknown,
+  requestId: string,
+): { status: number; body: ErrorBody } {
+  if (exception instanceof AppError) {
+    return {
+      status: statusOf(exception.code),
+      body: {
+        error: { code: exception.code, message: exception.message, details: exception.details },
+      },
+    };
+  }
+  const fastifyCode = (exception as { code?: string })?.code;
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError) {
+    return error(400, 'invalid_json', 'The request body is not valid JSON', [
+      { field: 'body', issue: 'is not valid JSON' },
+    ]);
+  }
+  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return error(400, 'invalid_json', 'The request body is empty', [
+      { field: 'body', issue: 'is empty' },
+    ]);
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return error(415, 'unsupported_media_type', 'Unsupported Content-Type', [
+      { field: 'content-type', issue: 'is not supported by this route' },
+    ]);
+  }
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return error(413, 'payload_too_large', 'The request body is too large');
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = HTTP_CODES[status];
+    if ((code && status < 500) || status === 503) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'object' &&
+        response &&
+        'message' in response &&
+        typeof response.message === 'string'
+          ? response.message
+          : exception.message;
+      return error(status, code ?? 'service_unavailable', message);
+    }
+  }
+  const statusCode = (exception as { statusCode?: number })?.statusCode;
+  if (
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500 &&
+    HTTP_CODES[statusCode]
+  ) {
+    return error(statusCode, HTTP_CODES[statusCode], (exception as Error).message);
+  }
+  // Unknown: never leak internals; the request id links the answer to the log line.
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'internal_error',
+        message: `An unexpected error occurred. Quote request id ${requestId} when reporting it.`,
+        details: [],
+        requestId,
+      },
+    },
+  };
+}
+
+function error(status: number, code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+  return { status, body: { error: { code, message, details } } };
+}

@@ -1,0 +1,66 @@
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ValidationError } from 'class-validator';
+import { AppError, ErrorDetail } from '@/common/errors/app-error';
+
+/** Flattens class-validator's tree into `{field: "attribution.windowDays", issue}` entries. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const error of errors) {
+    const isIndex = /^\d+$/.test(error.property);
+    const field = parent
+      ? isIndex
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
+    const constraints = Object.entries(error.constraints ?? {});
+    // A missing required field fails every rule; one clear issue is enough.
+    if (
+      error.value === undefined &&
+      constraints.length > 0 &&
+      !('whitelistValidation' in (error.constraints ?? {}))
+    ) {
+      out.push({ field, issue: 'is required' });
+      continue;
+    }
+    for (const [constraint, message] of constraints) {
+      out.push({ field, issue: issueText(constraint, message, error.property) });
+    }
+    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+  }
+  return out;
+}
+
+function issueText(constraint: string, message: string, property: string): string {
+  if (constraint === 'whitelistValidation') return 'is not an allowed field';
+  // class-validator messages start with the property name; the field is reported separately.
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+export function validationExceptionFactory(errors: ValidationError[]): AppError {
+  return AppError.validation(flattenValidationErrors(errors));
+}
+
+/** Global pipe: class-validator with our error shape, and JSON bodies must be objects. */
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDtoBody =
+      metadata.type === 'body' &&
+      typeof metadata.metatype === 'function' &&
+      metadata.metatype !== Object &&
+      metadata.metatype !== String &&
+      metadata.metatype !== Buffer;
+    if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw AppError.field('body', 'must be a JSON object (send Content-Type: application/json)');
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,29 @@
+import { loggerOptions } from '@/common/logging/logger.options';
+import { loadConfig } from '@/config/env';
+
+describe('logger options', () => {
+  const pinoHttp = loggerOptions(
+    loadConfig({ TANDEM_SECRET: 'x'.repeat(32), TANDEM_DATA_DIR: '/tmp/tandem-log-spec/data' }),
+  ).pinoHttp as any;
+
+  it('logs the path without the query string, and no headers but the user agent', () => {
+    const logged = pinoHttp.serializers.req({
+      id: 'r1',
+      method: 'GET',
+      url: '/r/abc?email=jane@example.com',
+      headers: {
+        authorization: 'Bearer tdm_secret',
+        'user-agent': 'curl',
+        'x-forwarded-for': '203.0.113.9',
+      },
+      remoteAddress: '203.0.113.9',
+    });
+    expect(logged).toEqual({ id: 'r1', method: 'GET', path: '/r/abc', userAgent: 'curl' });
+  });
+
+  it('redacts secrets, e-mails and IPs wherever they appear in a log object', () => {
+    expect(pinoHttp.redact.paths).toEqual(
+      expect.arrayContaining(['req.headers.authorization', '*.email', '*.secret', '*.ip']),
+    );
+  });
+});

@@ -1,0 +1,182 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable Tandem reads, validated once at boot.
+ * Nothing outside src/config reads process.env.
+ */
+export class EnvDto {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional()
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** Unset → the embedded PostgreSQL (PGlite) in TANDEM_DATA_DIR. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  TANDEM_DATA_DIR: string = './.tandem/data';
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Signs click ids and keys visitor hashes. Generated into the data dir's parent when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  TANDEM_SECRET?: string;
+
+  /** Enables POST /v1/brands for the operator; unset → that route answers 403. */
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'must be at least 24 characters' })
+  TANDEM_OPERATOR_TOKEN?: string;
+
+  /** Public base URL of tracked links (https://go.example.com). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(200)
+  PUBLIC_BASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 6000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_TIMEOUT_MS: number = 10_000;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  MIGRATIONS_RUN: 'true' | 'false' = 'true';
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: { url?: string; poolSize: number; dataDir: string; migrationsRun: boolean };
+  logLevel: LogLevel;
+  secret: string;
+  operatorToken?: string;
+  publicBaseUrl: string;
+  rateLimitPerMinute: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new EnvDto());
+  const raw: Record<string, string> = {};
+  for (const key of [
+    ...known,
+    'DATABASE_URL',
+    'TANDEM_SECRET',
+    'TANDEM_OPERATOR_TOKEN',
+    'PUBLIC_BASE_URL',
+  ]) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const dto = plainToInstance(EnvDto, raw);
+  const errors = validateSync(dto, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const value = /SECRET|TOKEN|DATABASE_URL/.test(e.property)
+          ? '<hidden>'
+          : JSON.stringify(e.value);
+        return `${e.property}=${value}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+      }),
+    );
+  }
+  const dataDir = resolve(dto.TANDEM_DATA_DIR);
+  const port = dto.PORT;
+  return {
+    port,
+    host: dto.HOST,
+    database: {
+      url: dto.DATABASE_URL,
+      poolSize: dto.DATABASE_POOL_SIZE,
+      dataDir,
+      migrationsRun: dto.MIGRATIONS_RUN === 'true',
+    },
+    logLevel: dto.LOG_LEVEL,
+    secret: dto.TANDEM_SECRET ?? localSecret(dataDir),
+    operatorToken: dto.TANDEM_OPERATOR_TOKEN,
+    publicBaseUrl: (dto.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/**
+ * A zero-config start still needs a stable signing secret (click ids must stay valid across
+ * restarts), so one is generated once beside the data directory. Production sets TANDEM_SECRET.
+ */
+function localSecret(dataDir: string): string {
+  const file = resolve(dirname(dataDir), 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (e) {
+    // Another process created it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw e;
+  }
+}

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from '@/database/snake-naming.strategy';
+import { ENTITIES } from '@/database/entities';
+
+/** One set of options for the app, the tests and the migration CLI. */
+export function dataSourceOptions(
+  url: string,
+  poolSize: number,
+  migrationsRun: boolean,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    // Compiled migrations live beside the compiled sources; ts-jest/ts-node load the .ts files.
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsRun,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: ['error'],
+    extra: { max: poolSize, application_name: 'tandem' },
+  };
+}

@@ -1,0 +1,55 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '@/config/config.module';
+import { AppConfig } from '@/config/env';
+import { DatabaseConnection } from '@/database/database-connection';
+import { dataSourceOptions } from '@/database/data-source-options';
+
+/**
+ * Provides the TypeORM DataSource (inject `DataSource` directly). We do not use @nestjs/typeorm:
+ * its v12 is ESM-only with import.meta, which jest's CommonJS runtime cannot load, and a
+ * provider plus a shutdown hook is all it would give us here.
+ */
+@Injectable()
+export class DatabaseLifecycle implements OnApplicationShutdown {
+  readonly connection: DatabaseConnection;
+  dataSource?: DataSource;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.connection = new DatabaseConnection(config.database);
+  }
+
+  async open(): Promise<DataSource> {
+    const { poolSize, migrationsRun } = this.config.database;
+    try {
+      const url = await this.connection.url();
+      this.dataSource = await new DataSource(
+        dataSourceOptions(url, poolSize, migrationsRun),
+      ).initialize();
+      return this.dataSource;
+    } catch (error) {
+      await this.connection.close(); // a failed start must not leave the embedded worker running
+      throw error;
+    }
+  }
+
+  /** Closes the pool first, then the embedded server (if any) flushes and stops. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
+    await this.connection.close();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    DatabaseLifecycle,
+    {
+      provide: DataSource,
+      inject: [DatabaseLifecycle],
+      useFactory: (lifecycle: DatabaseLifecycle) => lifecycle.open(),
+    },
+  ],
+  exports: [DataSource],
+})
+export class DatabaseModule {}

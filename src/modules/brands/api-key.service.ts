@@ -1,0 +1,102 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppError } from '@/common/errors/app-error';
+import { Principal } from '@/common/auth/principal';
+import { newApiKeySecret, sha256Hex } from '@/common/auth/secret';
+import { newId } from '@/common/ids';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import { ApiKeyEntity, ApiKeyScope } from '@/modules/brands/api-key.entity';
+import { ApiKeyRepository } from '@/modules/brands/api-key.repository';
+import { ApiKeyDto, CreatedApiKeyDto, toApiKeyDto } from '@/modules/brands/dto/api-key.dto';
+
+// A revoked key stops working at once on this instance and within this time on the others.
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX = 10_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface CachedKey {
+  principal: Principal | null;
+  expiresAt: number;
+}
+
+@Injectable()
+export class ApiKeyService {
+  private readonly logger = new Logger(ApiKeyService.name);
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(private readonly keys: ApiKeyRepository) {}
+
+  async create(
+    brandId: string,
+    name: string,
+    scopes: ApiKeyScope[],
+    em?: EntityManager,
+  ): Promise<CreatedApiKeyDto> {
+    const secret = newApiKeySecret();
+    const entity = await this.keys.insert(
+      {
+        id: newId('apiKey'),
+        brandId,
+        name,
+        scopes: [...new Set(scopes)],
+        prefix: secret.slice(0, 12),
+        secretHash: sha256Hex(secret),
+      },
+      em,
+    );
+    return { ...toApiKeyDto(entity), secret };
+  }
+
+  async list(brandId: string, limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
+    const rows = await this.keys.listByBrand(brandId, limit, decodeCursor(cursor));
+    return toPage(
+      rows,
+      limit,
+      (k: ApiKeyEntity) => ({ k: k.createdAt.toISOString(), id: k.id }),
+      toApiKeyDto,
+    );
+  }
+
+  async revoke(brandId: string, id: string): Promise<void> {
+    const key = await this.keys.findByIdForBrand(brandId, id);
+    if (!key) throw AppError.notFound('API key');
+    const outcome = await this.keys.revoke(brandId, id);
+    if (outcome === 'last_admin') {
+      throw new AppError(
+        'conflict',
+        "This is the brand's last active admin key; create another admin key first",
+        [{ field: 'id', issue: 'is the last active admin key' }],
+      );
+    }
+    this.cache.delete(key.secretHash);
+  }
+
+  /** Resolves a presented secret to its principal, or null when unknown or revoked. */
+  async authenticate(secret: string): Promise<Principal | null> {
+    const hash = sha256Hex(secret);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    let principal: Principal | null;
+    if (cached && cached.expiresAt > now) {
+      principal = cached.principal;
+    } else {
+      const row = await this.keys.findActiveByHash(hash);
+      principal = row ? { brandId: row.brandId, keyId: row.id, scopes: row.scopes } : null;
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, { principal, expiresAt: now + CACHE_TTL_MS });
+    }
+    if (principal) this.recordUse(principal.keyId, now);
+    return principal;
+  }
+
+  /** lastUsedAt is kept to the minute; written off the request path. */
+  private recordUse(keyId: string, now: number): void {
+    const last = this.lastUsedWritten.get(keyId) ?? 0;
+    if (now - last < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(keyId, now);
+    this.keys.touchLastUsed(keyId, new Date(now)).catch((err: unknown) => {
+      this.logger.warn({ err, keyId }, 'could not record API key use');
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { APP_CONFIG } from '@/config/config.module';
+import { AppConfig } from '@/config/env';
+import { Public } from '@/common/auth/scopes.decorator';
+import { safeEqual } from '@/common/auth/secret';
+import { AppError } from '@/common/errors/app-error';
+import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { BrandService } from '@/modules/brands/brand.service';
+import { CreateBrandDto, CreatedBrandDto } from '@/modules/brands/dto/brand.dto';
+
+@ApiTags('Brands and keys')
+@Controller('v1/brands')
+export class BrandController {
+  constructor(
+    private readonly brands: BrandService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @Public()
+  @HttpCode(201)
+  @ApiBearerAuth('operatorToken')
+  @ApiOperation({
+    summary: 'Create a brand (operator bootstrap)',
+    description:
+      'Authenticated with `Authorization: Bearer $TANDEM_OPERATOR_TOKEN`, not with a brand key. ' +
+      'When the variable is unset this route answers 403; use `npm run brand:create` instead.',
+  })
+  @ApiCreatedResponse({ type: CreatedBrandDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto })
+  create(@Headers('authorization') authorization: string | undefined, @Body() dto: CreateBrandDto) {
+    const token = this.config.operatorToken;
+    if (!token)
+      throw new AppError(
+        'forbidden',
+        'Brand creation over HTTP is disabled (TANDEM_OPERATOR_TOKEN is unset)',
+      );
+    const presented = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+    if (!presented || !safeEqual(presented, token))
+      throw new AppError('unauthorized', 'Invalid operator token');
+    return this.brands.createWithAdminKey(dto.name);
+  }
+}

@@ -1,0 +1,31 @@
+import './register-paths';
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+
+/**
+ * One database for the whole run: the server in DATABASE_URL when set, otherwise the embedded
+ * PGlite started here (the same class the service uses). Migrations run once; every test file
+ * creates its own brands, so tenancy keeps the files apart.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (!process.env.DATABASE_URL) {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-test-'));
+    const embedded = new EmbeddedPostgres(join(dir, 'data'), 24);
+    process.env.DATABASE_URL = await embedded.start();
+    process.env.TANDEM_TEST_EMBEDDED = '1';
+    process.env.TANDEM_TEST_TMP = dir;
+    (globalThis as { __tandemEmbedded?: EmbeddedPostgres }).__tandemEmbedded = embedded;
+  }
+  const dataSource = await new DataSource(
+    dataSourceOptions(process.env.DATABASE_URL, 2, true),
+  ).initialize();
+  await dataSource.destroy();
+  process.stdout.write(
+    `\ntests run on ${process.env.TANDEM_TEST_EMBEDDED ? 'the embedded PGlite database' : 'the PostgreSQL server in DATABASE_URL'}\n`,
+  );
+}

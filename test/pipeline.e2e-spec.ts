@@ -1,0 +1,151 @@
+import { startApp, TestApp } from './helpers/app';
+
+describe('request pipeline', () => {
+  let t: TestApp;
+  let key: string;
+  beforeAll(async () => {
+    t = await startApp();
+    key = (await t.createBrand()).key;
+  });
+  afterAll(() => t.close());
+
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const res = await t.request('POST', '/v1/api-keys', {
+      key,
+      rawBody: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      code: 'invalid_json',
+      message: expect.any(String),
+      details: [{ field: 'body', issue: 'is not valid JSON' }],
+    });
+  });
+
+  it('answers a body that is not a JSON object with 400 naming the body', async () => {
+    for (const rawBody of ['[1,2]', '"text"', '42']) {
+      const res = await t.request('POST', '/v1/api-keys', {
+        key,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].field).toBe('body');
+    }
+    const plain = await t.request('POST', '/v1/api-keys', {
+      key,
+      rawBody: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.details[0].field).toBe('body');
+  });
+
+  it('rejects unknown fields and names a missing one once', async () => {
+    const res = await t.request('POST', '/v1/api-keys', {
+      key,
+      body: { scopes: ['read'], nickname: 'x' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([
+        { field: 'nickname', issue: 'is not an allowed field' },
+        { field: 'name', issue: 'is required' },
+      ]),
+    );
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await t.request('GET', '/v1/nothing-here', { key });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('echoes a request id, or makes one', async () => {
+    const given = await t.request('GET', '/health', {
+      headers: { 'x-request-id': 'req-abcdef123' },
+    });
+    expect(given.headers.get('x-request-id')).toBe('req-abcdef123');
+    const made = await t.request('GET', '/health');
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports health with the database check', async () => {
+    const res = await t.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.info.database.status).toBe('up');
+  });
+
+  it('serves the OpenAPI document listing every route with its scopes', async () => {
+    const res = await t.request('GET', '/docs-json');
+    expect(res.status).toBe(200);
+    const paths = res.body.paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(['/health', '/v1/brands', '/v1/api-keys', '/v1/api-keys/{id}']),
+    );
+    expect(paths['/v1/api-keys'].post['x-scopes']).toEqual(['admin']);
+    expect(paths['/v1/api-keys'].get.security).toEqual([{ apiKey: [] }]);
+    expect((await t.request('GET', '/docs')).status).toBe(200);
+  });
+});
+
+describe('rate limiting per key', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 once a key exceeds its limit, without affecting another key', async () => {
+    const a = await t.createBrand();
+    const b = await t.createBrand();
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await t.request('GET', '/v1/api-keys', { key: a.key })).status);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    const limited = await t.request('GET', '/v1/api-keys', { key: a.key });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect((await t.request('GET', '/v1/api-keys', { key: b.key })).status).toBe(200);
+  });
+});
+
+describe('operator brand bootstrap over HTTP', () => {
+  it('is disabled without TANDEM_OPERATOR_TOKEN', async () => {
+    const t = await startApp();
+    try {
+      const res = await t.request('POST', '/v1/brands', { body: { name: 'Acme' } });
+      expect(res.status).toBe(403);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('creates a brand and a working admin key with the operator token', async () => {
+    const token = 'operator-token-0123456789abcdef';
+    const t = await startApp({ TANDEM_OPERATOR_TOKEN: token });
+    try {
+      expect(
+        (
+          await t.request('POST', '/v1/brands', {
+            key: 'wrong-token-0123456789abcdef',
+            body: { name: 'Acme' },
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (await t.request('POST', '/v1/brands', { key: token, body: { name: '' } })).status,
+      ).toBe(400);
+      const res = await t.request('POST', '/v1/brands', { key: token, body: { name: 'Acme' } });
+      expect(res.status).toBe(201);
+      expect(res.body.brand).toMatchObject({ id: expect.stringMatching(/^brd_/), name: 'Acme' });
+      expect((await t.request('GET', '/v1/api-keys', { key: res.body.apiKey.secret })).status).toBe(
+        200,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
