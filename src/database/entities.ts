@@ -1,5 +1,20 @@
+import { AdvocateEntity } from '@/modules/advocates/advocate.entity';
 import { ApiKeyEntity } from '@/modules/brands/api-key.entity';
 import { BrandEntity } from '@/modules/brands/brand.entity';
+import { EnrollmentEntity } from '@/modules/enrollments/enrollment.entity';
+import { LinkEntity } from '@/modules/enrollments/link.entity';
+import { CtaEntity } from '@/modules/programs/cta.entity';
+import { ProgramEntity } from '@/modules/programs/program.entity';
+import { RewardRuleEntity } from '@/modules/programs/reward-rule.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
-export const ENTITIES = [BrandEntity, ApiKeyEntity];
+export const ENTITIES = [
+  BrandEntity,
+  ApiKeyEntity,
+  ProgramEntity,
+  CtaEntity,
+  RewardRuleEntity,
+  AdvocateEntity,
+  EnrollmentEntity,
+  LinkEntity,
+];
