@@ -14,6 +14,7 @@ import { dataSourceOptions } from '@/database/data-source-options';
 export class DatabaseLifecycle implements OnApplicationShutdown {
   readonly connection: DatabaseConnection;
   dataSource?: DataSource;
+  private readonly drains: (() => Promise<void>)[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = new DatabaseConnection(config.database);
@@ -33,8 +34,17 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
     }
   }
 
-  /** Closes the pool first, then the embedded server (if any) flushes and stops. */
+  /**
+   * Registers work that must reach the database before it closes (buffered clicks, queued
+   * jobs). Nest does not order shutdown hooks across modules, so they run from here.
+   */
+  addDrain(drain: () => Promise<void>): void {
+    this.drains.push(drain);
+  }
+
+  /** Drains buffers, closes the pool, then the embedded server (if any) flushes and stops. */
   async onApplicationShutdown(): Promise<void> {
+    for (const drain of this.drains) await drain();
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
     await this.connection.close();
   }
@@ -50,6 +60,6 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
       useFactory: (lifecycle: DatabaseLifecycle) => lifecycle.open(),
     },
   ],
-  exports: [DataSource],
+  exports: [DataSource, DatabaseLifecycle],
 })
 export class DatabaseModule {}
