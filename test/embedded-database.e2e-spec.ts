@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLockedError, EmbeddedPostgres, lockFileFor } from '@/database/embedded-postgres';
+import { Pool } from 'pg';
 import { startApp } from './helpers/app';
 
 describe('embedded database (no DATABASE_URL)', () => {
@@ -50,5 +51,56 @@ describe('embedded database (no DATABASE_URL)', () => {
     const db = new EmbeddedPostgres(dataDir, 4);
     await db.start();
     await db.stop();
+  });
+});
+
+describe('embedded database under concurrency', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-embedded-mux-'));
+  let db: EmbeddedPostgres;
+  let pool: Pool;
+  beforeAll(async () => {
+    db = new EmbeddedPostgres(join(dir, 'data'), 12);
+    pool = new Pool({ connectionString: await db.start(), max: 10 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.stop();
+  });
+
+  it('never mixes up parameterised queries of different connections', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        pool.query('SELECT $1::int AS n, $2::text AS s', [i, `v${i}`]),
+      ),
+    );
+    results.forEach((r, i) => expect(r.rows[0]).toEqual({ n: i, s: `v${i}` }));
+  });
+
+  it('runs concurrent transactions one at a time: 20 locked increments make 20', async () => {
+    await pool.query('CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)');
+    await pool.query('INSERT INTO counter VALUES (1, 0)');
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const { rows } = await client.query('SELECT n FROM counter WHERE id = 1 FOR UPDATE');
+          await client.query('UPDATE counter SET n = $1 WHERE id = 1', [rows[0].n + 1]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    expect((await pool.query('SELECT n FROM counter')).rows[0].n).toBe(20);
+  });
+
+  it('rolls back the transaction of a connection that goes away', async () => {
+    await pool.query('CREATE TABLE t (n int)');
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query('INSERT INTO t VALUES (1)');
+    client.release(new Error('drop this connection')); // destroys the socket mid-transaction
+    expect((await pool.query('SELECT count(*)::int AS c FROM t')).rows[0].c).toBe(0);
   });
 });

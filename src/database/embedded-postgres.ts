@@ -4,28 +4,121 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WASM) served over the
- * PostgreSQL wire protocol by pglite-socket, inside a worker thread so queries never block
- * the HTTP event loop. The app connects with the ordinary `pg` driver, exactly as it does to
+ * PostgreSQL wire protocol from a worker thread, so queries never block the HTTP event loop. The app connects with the ordinary `pg` driver, exactly as it does to
  * a real server; only the URL differs.
  */
 
 // Runs inside the worker. Kept as source text so it works the same from ts-jest, ts-node and dist.
+//
+// PGlite has one backend. pglite-socket's own multiplexer schedules single protocol messages, so
+// two connections' extended-protocol messages can interleave (one's Parse lands between the
+// other's Parse and Bind and the unnamed statement is overwritten: wrong results under
+// concurrency). This multiplexer schedules whole units instead: every message up to and
+// including Sync or a simple Query. While a unit leaves a transaction open, only that
+// connection's units run until it ends; a connection that goes away mid-transaction is rolled back.
 const WORKER_SOURCE = `
+const net = require('node:net');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
-const { PGLiteSocketServer } = require(workerData.socketPath);
-let db, server;
+const SSL_REQUEST = 80877103, CANCEL_REQUEST = 80877102;
+let db, server, nextId = 1, owner = null, busy = false;
+const queue = [], conns = new Set();
+
+function pump() {
+  if (busy) return;
+  busy = true;
+  (async () => {
+    while (queue.length > 0) {
+      let index = 0;
+      if (owner !== null) {
+        index = queue.findIndex((u) => u.conn.id === owner);
+        if (index < 0) break; // the transaction's connection has nothing queued yet: wait for it
+      }
+      const unit = queue.splice(index, 1)[0];
+      if (unit.rollback) {
+        if (owner === unit.conn.id && db.isInTransaction()) await db.exec('ROLLBACK');
+        if (owner === unit.conn.id) owner = null;
+        continue;
+      }
+      if (unit.conn.closed) continue;
+      try {
+        for (const message of unit.messages) {
+          await db.execProtocolRawStream(message, {
+            onRawData: (data) => { if (!unit.conn.closed && data.length) unit.conn.socket.write(Buffer.from(data)); },
+          });
+        }
+      } catch (error) {
+        unit.conn.socket.destroy(error);
+      }
+      owner = db.isInTransaction() ? unit.conn.id : null;
+    }
+    busy = false;
+  })().catch((e) => parentPort.postMessage({ type: 'log', message: String(e && e.stack || e) }));
+}
+
+function onConnection(socket) {
+  const conn = { id: nextId++, socket, buffer: Buffer.alloc(0), pending: [], started: false, closed: false };
+  conns.add(conn);
+  socket.setNoDelay(true);
+  const close = () => {
+    if (conn.closed) return;
+    conn.closed = true;
+    conns.delete(conn);
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].conn === conn) queue.splice(i, 1);
+    queue.push({ conn, rollback: true });
+    pump();
+  };
+  socket.on('close', close);
+  socket.on('error', close);
+  socket.on('data', (chunk) => {
+    conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk;
+    for (;;) {
+      const b = conn.buffer;
+      if (!conn.started) {
+        if (b.length < 8) return;
+        const length = b.readInt32BE(0), code = b.readInt32BE(4);
+        if (b.length < length) return;
+        conn.buffer = b.subarray(length);
+        if (code === SSL_REQUEST) { socket.write('N'); continue; }
+        if (code === CANCEL_REQUEST) { socket.end(); return; }
+        conn.started = true;
+        queue.push({ conn, messages: [new Uint8Array(b.subarray(0, length))] });
+        pump();
+        continue;
+      }
+      if (b.length < 5) return;
+      const length = 1 + b.readInt32BE(1);
+      if (b.length < length) return;
+      const type = String.fromCharCode(b[0]);
+      const message = new Uint8Array(b.subarray(0, length));
+      conn.buffer = b.subarray(length);
+      if (type === 'X') { socket.end(); close(); return; } // Terminate: never forwarded to the shared backend
+      conn.pending.push(message);
+      if (type === 'S' || type === 'Q') {
+        queue.push({ conn, messages: conn.pending });
+        conn.pending = [];
+        pump();
+      }
+    }
+  });
+}
+
 (async () => {
   db = await PGlite.create({ dataDir: workerData.dataDir });
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections });
-  await server.start();
-  const conn = server.getServerConn();
-  parentPort.postMessage({ type: 'ready', port: Number(conn.split(':').pop()) });
+  server = net.createServer(onConnection);
+  server.maxConnections = workerData.maxConnections;
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  parentPort.postMessage({ type: 'ready', port: server.address().port });
 })().catch((e) => parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }));
+
 parentPort.on('message', async (msg) => {
   if (msg !== 'stop') return;
-  try { if (server) await server.stop(); if (db) await db.close(); }
-  finally { parentPort.postMessage({ type: 'stopped' }); }
+  try {
+    for (const conn of conns) conn.socket.destroy();
+    await new Promise((resolve) => server ? server.close(() => resolve()) : resolve());
+    while (busy || queue.length) await new Promise((r) => setTimeout(r, 5));
+    if (db) await db.close();
+  } finally { parentPort.postMessage({ type: 'stopped' }); }
 });
 `;
 
@@ -99,7 +192,6 @@ export class EmbeddedPostgres {
           dataDir: this.dataDir,
           maxConnections: this.maxConnections,
           pglitePath: require.resolve('@electric-sql/pglite'),
-          socketPath: require.resolve('@electric-sql/pglite-socket'),
         },
       });
       this.port = await this.waitFor('ready');

@@ -27,7 +27,11 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Keyset position: the last row's sort key and id, opaque to clients. */
+/**
+ * Keyset position: the last row's sort key and id, opaque to clients. For timestamp keys use
+ * the database's own text (`created_at::text`): JS Dates drop PostgreSQL's microseconds, and a
+ * truncated key would skip rows created within the same millisecond.
+ */
 export interface CursorPosition {
   k: string | number;
   id: string;

@@ -33,16 +33,34 @@ export class ApiKeyRepository {
     return row ? { id: row.id, brandId: row.brand_id, scopes: row.scopes } : undefined;
   }
 
-  listByBrand(brandId: string, limit: number, after?: CursorPosition): Promise<ApiKeyEntity[]> {
-    const qb = this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .where('k.brand_id = :brandId', { brandId })
-      .orderBy('k.created_at', 'DESC')
-      .addOrderBy('k.id', 'DESC')
-      .limit(limit + 1);
-    if (after) qb.andWhere('(k.created_at, k.id) < (:k, :id)', { k: after.k, id: after.id });
-    return qb.getMany();
+  /** Newest first; `cursorAt` is created_at as PostgreSQL text (exact to the microsecond). */
+  async listByBrand(
+    brandId: string,
+    limit: number,
+    after?: CursorPosition,
+  ): Promise<(ApiKeyEntity & { cursorAt: string })[]> {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT id, brand_id, name, scopes, prefix, created_at, last_used_at, revoked_at, created_at::text AS cursor_at
+         FROM api_keys
+        WHERE brand_id = $1
+          AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::text))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $4`,
+      [brandId, after?.k ?? null, after?.id ?? null, limit + 1],
+    );
+    return rows.map((r) =>
+      Object.assign(new ApiKeyEntity(), {
+        id: r.id,
+        brandId: r.brand_id,
+        name: r.name,
+        scopes: r.scopes,
+        prefix: r.prefix,
+        createdAt: r.created_at,
+        lastUsedAt: r.last_used_at,
+        revokedAt: r.revoked_at,
+        cursorAt: r.cursor_at,
+      }),
+    );
   }
 
   findByIdForBrand(brandId: string, id: string): Promise<ApiKeyEntity | null> {

@@ -1,11 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DatabaseLifecycle } from '@/database/database.module';
 import { EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { Principal } from '@/common/auth/principal';
 import { newApiKeySecret, sha256Hex } from '@/common/auth/secret';
 import { newId } from '@/common/ids';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
-import { ApiKeyEntity, ApiKeyScope } from '@/modules/brands/api-key.entity';
+import { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiKeyRepository } from '@/modules/brands/api-key.repository';
 import { ApiKeyDto, CreatedApiKeyDto, toApiKeyDto } from '@/modules/brands/dto/api-key.dto';
 
@@ -20,12 +21,23 @@ interface CachedKey {
 }
 
 @Injectable()
-export class ApiKeyService {
+export class ApiKeyService implements OnModuleInit {
   private readonly logger = new Logger(ApiKeyService.name);
   private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly pendingWrites = new Set<Promise<void>>();
 
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly lifecycle?: DatabaseLifecycle,
+  ) {}
+
+  onModuleInit(): void {
+    // lastUsedAt writes run off the request path; let them land before the pool closes.
+    this.lifecycle?.addDrain(async () => {
+      await Promise.all([...this.pendingWrites]);
+    });
+  }
 
   async create(
     brandId: string,
@@ -50,12 +62,7 @@ export class ApiKeyService {
 
   async list(brandId: string, limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
     const rows = await this.keys.listByBrand(brandId, limit, decodeCursor(cursor));
-    return toPage(
-      rows,
-      limit,
-      (k: ApiKeyEntity) => ({ k: k.createdAt.toISOString(), id: k.id }),
-      toApiKeyDto,
-    );
+    return toPage(rows, limit, (k) => ({ k: k.cursorAt, id: k.id }), toApiKeyDto);
   }
 
   async revoke(brandId: string, id: string): Promise<void> {
@@ -95,8 +102,10 @@ export class ApiKeyService {
     const last = this.lastUsedWritten.get(keyId) ?? 0;
     if (now - last < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(keyId, now);
-    this.keys.touchLastUsed(keyId, new Date(now)).catch((err: unknown) => {
-      this.logger.warn({ err, keyId }, 'could not record API key use');
-    });
+    const write = this.keys
+      .touchLastUsed(keyId, new Date(now))
+      .catch((err: unknown) => this.logger.warn({ err, keyId }, 'could not record API key use'))
+      .finally(() => this.pendingWrites.delete(write));
+    this.pendingWrites.add(write);
   }
 }
