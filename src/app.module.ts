@@ -8,8 +8,15 @@ import { loggerOptions } from '@/common/logging/logger.options';
 import { ConfigModule } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
 import { DatabaseModule } from '@/database/database.module';
+import { AdvocatesModule } from '@/modules/advocates/advocates.module';
 import { BrandsModule } from '@/modules/brands/brands.module';
+import { EnrollmentsModule } from '@/modules/enrollments/enrollments.module';
 import { HealthModule } from '@/modules/health/health.module';
+import { EventsModule } from '@/modules/events/events.module';
+import { ReviewsModule } from '@/modules/reviews/reviews.module';
+import { SharesModule } from '@/modules/shares/shares.module';
+import { TrackingModule } from '@/modules/tracking/tracking.module';
+import { ProgramsModule } from '@/modules/programs/programs.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +32,13 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         BrandsModule,
+        AdvocatesModule,
+        TrackingModule,
+        SharesModule,
+        ProgramsModule,
+        EnrollmentsModule,
+        EventsModule,
+        ReviewsModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.

@@ -9,6 +9,7 @@ import { AppModule } from '@/app.module';
 import { AllExceptionsFilter } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
+import { passCsvStream } from '@/common/http/csv-body';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
 
@@ -71,6 +72,8 @@ function registerBodyParsers(app: NestFastifyApplication): void {
       else done(null, value);
     });
   });
+  // CSV uploads are streamed to the routes marked @AcceptsCsvStream(), never held in memory.
+  fastify.addContentTypeParser('text/csv', passCsvStream);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

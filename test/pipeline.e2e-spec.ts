@@ -149,3 +149,26 @@ describe('operator brand bootstrap over HTTP', () => {
     }
   });
 });
+
+describe('NUL characters', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 400 naming the field for NUL in the body, query or path, never a 500', async () => {
+    const { key } = await t.createBrand();
+    const body = await t.request('POST', '/v1/api-keys', {
+      key,
+      body: { name: 'a\u0000b', scopes: ['read'] },
+    });
+    expect(body.status).toBe(400);
+    expect(body.body.error.details[0].field).toBe('name');
+    const query = await t.request('GET', '/v1/api-keys?cursor=%00', { key });
+    expect(query.status).toBe(400);
+    const path = await t.request('DELETE', '/v1/api-keys/key_%00', { key });
+    expect(path.status).toBe(400);
+    expect(path.body.error.details[0].field).toBe('id');
+  });
+});

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       rateLimitPerMinute: 6000,
+      clickRepeatWindowMinutes: 30,
     });
     expect(config.database).toMatchObject({
       url: undefined,
@@ -35,13 +36,20 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://x',
         TANDEM_SECRET: 'short',
+        CLICK_REPEAT_WINDOW_MINUTES: '-5',
       });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.message;
-    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'TANDEM_SECRET'])
+    for (const name of [
+      'PORT',
+      'LOG_LEVEL',
+      'DATABASE_URL',
+      'TANDEM_SECRET',
+      'CLICK_REPEAT_WINDOW_MINUTES',
+    ])
       expect(text).toContain(name);
     expect(text).not.toContain('short'); // secrets are never echoed
     expect(text).not.toContain('mysql://x');
@@ -54,10 +62,12 @@ describe('loadConfig', () => {
       TANDEM_SECRET: 'x'.repeat(32),
       PUBLIC_BASE_URL: 'https://go.example.com/',
       RATE_LIMIT_PER_MINUTE: '100',
+      CLICK_REPEAT_WINDOW_MINUTES: '0',
     });
     expect(config.port).toBe(8080);
     expect(config.database.url).toBe('postgres://u@db:5432/tandem');
     expect(config.publicBaseUrl).toBe('https://go.example.com');
     expect(config.rateLimitPerMinute).toBe(100);
+    expect(config.clickRepeatWindowMinutes).toBe(0);
   });
 });

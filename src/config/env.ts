@@ -95,6 +95,22 @@ export class EnvDto {
   @IsOptional()
   @IsIn(['true', 'false'])
   MIGRATIONS_RUN: 'true' | 'false' = 'true';
+
+  /** A visitor clicking the same link again within this many minutes is a repeat, not a first visit. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  CLICK_REPEAT_WINDOW_MINUTES: number = 30;
+
+  /** How often the approval job approves pending rewards whose hold period is over; 0: never. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  REWARD_APPROVAL_INTERVAL_MS: number = 60_000;
 }
 
 export interface AppConfig {
@@ -107,6 +123,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   rateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+  clickRepeatWindowMinutes: number;
+  rewardApprovalIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +177,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicBaseUrl: (dto.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
+    clickRepeatWindowMinutes: dto.CLICK_REPEAT_WINDOW_MINUTES,
+    rewardApprovalIntervalMs: dto.REWARD_APPROVAL_INTERVAL_MS,
   };
 }
 

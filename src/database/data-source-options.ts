@@ -19,7 +19,9 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: ['error'],
+    // TypeORM would print failed queries with their parameters (e-mails, codes); errors reach
+    // the exception filter instead, which logs them without parameters.
+    logging: false,
     extra: { max: poolSize, application_name: 'tandem' },
   };
 }

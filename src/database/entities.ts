@@ -6,6 +6,14 @@ import { LinkEntity } from '@/modules/enrollments/link.entity';
 import { CtaEntity } from '@/modules/programs/cta.entity';
 import { ProgramEntity } from '@/modules/programs/program.entity';
 import { RewardRuleEntity } from '@/modules/programs/reward-rule.entity';
+import { ShareEntity } from '@/modules/shares/share.entity';
+import { ClickEntity } from '@/modules/tracking/click.entity';
+import { ReferralEntity } from '@/modules/attribution/referral.entity';
+import { CustomerEntity } from '@/modules/events/customer.entity';
+import { EventEntity } from '@/modules/events/event.entity';
+import { CouponCodeEntity } from '@/modules/rewards/coupon-code.entity';
+import { RewardTallyEntity } from '@/modules/rewards/reward-tally.entity';
+import { RewardEntity } from '@/modules/rewards/reward.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -17,4 +25,12 @@ export const ENTITIES = [
   AdvocateEntity,
   EnrollmentEntity,
   LinkEntity,
+  ClickEntity,
+  ShareEntity,
+  CustomerEntity,
+  EventEntity,
+  ReferralEntity,
+  RewardEntity,
+  CouponCodeEntity,
+  RewardTallyEntity,
 ];

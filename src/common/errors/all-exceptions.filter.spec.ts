@@ -1,6 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { AppError } from '@/common/errors/app-error';
-import { toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import { loggableError, toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import { QueryFailedError } from 'typeorm';
 
 describe('toErrorResponse', () => {
   it('maps AppError codes to their status with details', () => {
@@ -33,5 +34,17 @@ describe('toErrorResponse', () => {
     expect(r.body.error.code).toBe('internal_error');
     expect(r.body.error.requestId).toBe('req-42');
     expect(JSON.stringify(r.body)).not.toContain('hunter2');
+  });
+
+  it('never logs the parameters or SQL of a failed query', () => {
+    const error = new QueryFailedError(
+      'INSERT INTO advocates (email) VALUES ($1)',
+      ['jane@example.com'],
+      new Error('boom'),
+    );
+    const logged = JSON.stringify(loggableError(error));
+    expect(logged).not.toContain('jane@example.com');
+    expect(logged).not.toContain('INSERT INTO');
+    expect(loggableError(error).type).toBe('QueryFailedError');
   });
 });

@@ -19,7 +19,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { status, body } = toErrorResponse(exception, String(request.id ?? ''));
     if (status >= 500) {
       this.logger.error(
-        { err: exception, requestId: request.id },
+        { err: loggableError(exception), requestId: request.id },
         `unhandled error on ${request.method} ${request.routeOptions?.url ?? 'unknown route'}`,
       );
     }
@@ -29,6 +29,27 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
+}
+
+/**
+ * What of an unexpected error may reach the log: database errors carry the query's parameters
+ * (e-mails, codes) and the SQL text, so only their class, code, constraint and message are kept.
+ */
+export function loggableError(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { value: typeof exception };
+  const e = exception as Error & {
+    code?: unknown;
+    constraint?: unknown;
+    driverError?: { code?: unknown };
+  };
+  const isDatabaseError = e.name === 'QueryFailedError' || 'driverError' in e || 'parameters' in e;
+  return {
+    type: e.name,
+    message: isDatabaseError ? e.message.split('\n')[0]?.slice(0, 300) : e.message,
+    code: e.code ?? e.driverError?.code,
+    constraint: e.constraint,
+    stack: isDatabaseError ? undefined : e.stack,
+  };
 }
 
 const HTTP_CODES: Record<number, ErrorCode> = {

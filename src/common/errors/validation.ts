@@ -61,6 +61,34 @@ export class AppValidationPipe extends ValidationPipe {
     if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw AppError.field('body', 'must be a JSON object (send Content-Type: application/json)');
     }
+    if (metadata.type !== 'custom') {
+      const field = findNulCharacter(
+        value,
+        metadata.type === 'param' ? (metadata.data ?? 'param') : '',
+      );
+      if (field !== undefined)
+        throw AppError.field(field || metadata.type, 'must not contain NUL characters');
+    }
     return super.transform(value, metadata);
   }
+}
+
+/** PostgreSQL text cannot hold U+0000; find it anywhere in the input so it is a 400, not a 500. */
+function findNulCharacter(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (depth > 20 || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNulCharacter(value[i], `${path}[${i}]`, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return childPath;
+    const found = findNulCharacter(child, childPath, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { LinkCache } from '@/modules/tracking/link-cache';
+import { normalizeEmail } from '@/common/email/normalize-email';
+import { AppError } from '@/common/errors/app-error';
+import { looksLikeId, newId } from '@/common/ids';
+import { CursorPosition, decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import { isUniqueViolation } from '@/database/transaction';
+import { AdvocateEntity } from '@/modules/advocates/advocate.entity';
+import {
+  AdvocateChanges,
+  AdvocateFilters,
+  AdvocateRepository,
+} from '@/modules/advocates/advocate.repository';
+import { AdvocateDto, toAdvocateDto } from '@/modules/advocates/dto/advocate.dto';
+import {
+  CreateAdvocateDto,
+  toSocialProfiles,
+  UpdateAdvocateDto,
+} from '@/modules/advocates/dto/advocate-input.dto';
+import type { AdvocateSort, SortOrder } from '@/modules/advocates/dto/list-advocates.query';
+
+export const EXTERNAL_ID_CONSTRAINT = 'advocates_brand_external_id_key';
+
+export function externalIdTaken(): AppError {
+  return new AppError('conflict', 'Another advocate of this brand already has this externalId', [
+    { field: 'externalId', issue: 'already exists' },
+  ]);
+}
+
+export interface AdvocateListQuery extends AdvocateFilters {
+  sort?: AdvocateSort;
+  order?: SortOrder;
+}
+
+@Injectable()
+export class AdvocateService {
+  constructor(
+    private readonly advocates: AdvocateRepository,
+    private readonly linkCache: LinkCache,
+  ) {}
+
+  async create(brandId: string, dto: CreateAdvocateDto): Promise<AdvocateDto> {
+    const email = dto.email ?? null;
+    try {
+      const advocate = await this.advocates.insert(brandId, newId('advocate'), {
+        externalId: dto.externalId,
+        email,
+        emailNormalized: email === null ? null : normalizeEmail(email),
+        name: dto.name ?? null,
+        tier: dto.tier ?? 'customer',
+        socialProfiles: toSocialProfiles(dto.socialProfiles ?? []),
+        tags: dto.tags ?? [],
+        status: dto.status ?? 'active',
+      });
+      return toAdvocateDto(advocate);
+    } catch (err) {
+      if (isUniqueViolation(err, EXTERNAL_ID_CONSTRAINT)) throw externalIdTaken();
+      throw err;
+    }
+  }
+
+  /** For other modules: the brand's advocate, or 404 (also for another brand's advocate). */
+  async getForBrand(brandId: string, advocateId: string): Promise<AdvocateEntity> {
+    const advocate = looksLikeId('advocate', advocateId)
+      ? await this.advocates.findByIdForBrand(brandId, advocateId)
+      : null;
+    if (!advocate) throw AppError.notFound('Advocate');
+    return advocate;
+  }
+
+  async get(brandId: string, advocateId: string): Promise<AdvocateDto> {
+    return toAdvocateDto(await this.getForBrand(brandId, advocateId));
+  }
+
+  async update(brandId: string, advocateId: string, dto: UpdateAdvocateDto): Promise<AdvocateDto> {
+    if (!looksLikeId('advocate', advocateId)) throw AppError.notFound('Advocate');
+    const changes: AdvocateChanges = {
+      externalId: dto.externalId,
+      name: dto.name,
+      tier: dto.tier,
+      socialProfiles: dto.socialProfiles && toSocialProfiles(dto.socialProfiles),
+      tags: dto.tags,
+      status: dto.status,
+    };
+    if (dto.email !== undefined) {
+      changes.email = dto.email;
+      changes.emailNormalized = dto.email === null ? null : normalizeEmail(dto.email);
+    }
+    try {
+      const advocate = await this.advocates.updateForBrand(brandId, advocateId, changes);
+      if (!advocate) throw AppError.notFound('Advocate');
+      // A paused or banned advocate's links must stop tracking at once.
+      this.linkCache.invalidateAdvocate(advocateId);
+      return toAdvocateDto(advocate);
+    } catch (err) {
+      if (isUniqueViolation(err, EXTERNAL_ID_CONSTRAINT)) throw externalIdTaken();
+      throw err;
+    }
+  }
+
+  async list(
+    brandId: string,
+    query: AdvocateListQuery,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AdvocateDto>> {
+    const sort = query.sort ?? 'createdAt';
+    const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
+    // The cursor names its order, so a cursor of another sort is refused instead of misread.
+    const prefix = `${sort}.${order}:`;
+    const after = afterPosition(decodeCursor(cursor), prefix, sort);
+    const rows = await this.advocates.listByBrand(brandId, query, sort, order, limit, after);
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ k: prefix + r.sortKey, id: r.advocate.id }),
+      (r) => toAdvocateDto(r.advocate),
+    );
+  }
+}
+
+const CREATED_AT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+function afterPosition(
+  position: CursorPosition | undefined,
+  prefix: string,
+  sort: AdvocateSort,
+): CursorPosition | undefined {
+  if (!position) return undefined;
+  const k = typeof position.k === 'string' && position.k.startsWith(prefix) ? position.k : null;
+  const key = k?.slice(prefix.length);
+  if (
+    key === undefined ||
+    (sort === 'createdAt' && (!CREATED_AT_KEY.test(key) || Number.isNaN(Date.parse(key))))
+  ) {
+    throw AppError.field('cursor', 'does not belong to this sort order');
+  }
+  return { k: key, id: position.id };
+}

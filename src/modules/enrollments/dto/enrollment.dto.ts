@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '@/common/pagination/pagination';
+import { CHANNELS } from '@/modules/programs/cta.entity';
+
+export class CreateEnrollmentDto {
+  @ApiProperty({ example: 'adv_4f9T2kQ8mZ1xYb7cD3eF' })
+  @IsString()
+  @MaxLength(64)
+  advocateId: string;
+
+  @ApiPropertyOptional({
+    example: 'JANE-SUMMER',
+    description:
+      'Vanity code: 4-32 of A-Z, 0-9 and "-", case-insensitive (stored upper-case), unique in the brand. ' +
+      'Omitted: an 8-character code without 0/O/1/I/L is generated.',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @IsString()
+  @Matches(/^[A-Z0-9-]{4,32}$/, { message: 'must be 4-32 characters of A-Z, 0-9 and -' })
+  code?: string;
+}
+
+export class LinkDto {
+  @ApiProperty({ example: 'lnk_Q2w3E4r5T6y7U8i9O0pA' })
+  id: string;
+
+  @ApiProperty()
+  programId: string;
+
+  @ApiProperty()
+  ctaId: string;
+
+  @ApiProperty({ example: 'ig-story' })
+  ctaKey: string;
+
+  @ApiProperty({ enum: CHANNELS })
+  channel: string;
+
+  @ApiProperty({ example: 'K7M2XQ9P' })
+  code: string;
+
+  @ApiProperty({ example: 'aZ3kP9qL2m' })
+  slug: string;
+
+  @ApiProperty({
+    example: 'https://go.example.com/r/aZ3kP9qL2m',
+    description: 'The tracked link to share',
+  })
+  url: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class LinkWithStatsDto extends LinkDto {
+  @ApiProperty({ description: 'Non-bot clicks' })
+  clicks: number;
+
+  @ApiProperty({ description: 'Distinct visitors among non-bot clicks' })
+  uniqueVisitors: number;
+
+  @ApiProperty({ description: "Shares the advocate reported for this link's CTA" })
+  shares: number;
+}
+
+export class LinkListDto {
+  @ApiProperty({ type: [LinkWithStatsDto] })
+  data: LinkWithStatsDto[];
+}
+
+export class EnrollmentDto {
+  @ApiProperty({ example: 'enr_Z9x8C7v6B5n4M3l2K1j0' })
+  id: string;
+
+  @ApiProperty()
+  programId: string;
+
+  @ApiProperty()
+  advocateId: string;
+
+  @ApiProperty({
+    example: 'K7M2XQ9P',
+    description: 'Referral code the friend can type at checkout',
+  })
+  code: string;
+
+  @ApiProperty({ description: 'True when the brand chose the code' })
+  vanity: boolean;
+
+  @ApiProperty({ type: [LinkDto], description: 'One tracked link per CTA of the program' })
+  links: LinkDto[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class EnrollmentPageDto {
+  @ApiProperty({ type: [EnrollmentDto] })
+  data: EnrollmentDto[];
+
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor: string | null;
+}
+
+export class ListLinksQueryDto {
+  @ApiPropertyOptional({ description: 'Only the links of this program' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  programId?: string;
+}
+
+export class ListEnrollmentsQueryDto extends PageQueryDto {}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@/modules/events/prepared-query';
+
+/** Rows in the tables' own column names (snake_case), as json_populate_recordset reads them. */
+type Row = Record<string, unknown>;
+
+export interface OutcomeWrite {
+  referralInserts: Row[];
+  /** Full new state of existing referrals (advocate, status, reason, method, cta, conversion). */
+  referralUpdates: Row[];
+  rewardInserts: Row[];
+  /** Refunds: reversed_amount, status, reason, reversed_at. */
+  rewardUpdates: Row[];
+  /** Pool codes given to rewards: rule_id, code, reward_id. */
+  couponAssignments: Row[];
+  /** Budget tallies locked by this transaction, set to their new totals: key, count, amount, basis. */
+  tallySets: Row[];
+  /** Relative changes of tallies not locked beforehand (refunds): key, count, amount. */
+  tallyDeltas: Row[];
+  /** The decision and the answer of each event recorded now. */
+  eventUpdates: Row[];
+}
+
+export function emptyOutcome(): OutcomeWrite {
+  return {
+    referralInserts: [],
+    referralUpdates: [],
+    rewardInserts: [],
+    rewardUpdates: [],
+    couponAssignments: [],
+    tallySets: [],
+    tallyDeltas: [],
+    eventUpdates: [],
+  };
+}
+
+const PARTS: Record<keyof OutcomeWrite, string> = {
+  referralInserts: `INSERT INTO referrals (id, brand_id, program_id, customer_id, advocate_id, status,
+        reason, method, cta_id, channel, click_id, new_customer, first_event_id, converted_event_id,
+        converted_at, rejected_at)
+      SELECT id, $1, program_id, customer_id, advocate_id, status, reason, method, cta_id, channel,
+             click_id, new_customer, first_event_id, converted_event_id, converted_at, rejected_at
+        FROM json_populate_recordset(null::referrals, $X::json)`,
+  referralUpdates: `UPDATE referrals r
+         SET advocate_id = u.advocate_id, status = u.status, reason = u.reason, method = u.method,
+             cta_id = u.cta_id, channel = u.channel, click_id = u.click_id,
+             converted_event_id = u.converted_event_id, converted_at = u.converted_at,
+             rejected_at = u.rejected_at, updated_at = now()
+        FROM json_populate_recordset(null::referrals, $X::json) u
+       WHERE r.id = u.id AND r.brand_id = $1`,
+  rewardInserts: `INSERT INTO rewards (id, brand_id, program_id, rule_id, event_id, referral_id,
+        advocate_id, customer_id, recipient, kind, amount, currency, percent, coupon_code, status,
+        reason, occurred_at, available_at, approved_at, clawback_of)
+      SELECT id, $1, program_id, rule_id, event_id, referral_id, advocate_id, customer_id, recipient,
+             kind, amount, currency, percent, coupon_code, status, reason, occurred_at,
+             available_at, approved_at, clawback_of
+        FROM json_populate_recordset(null::rewards, $X::json)`,
+  rewardUpdates: `UPDATE rewards w
+         SET reversed_amount = u.reversed_amount, status = u.status, reason = u.reason,
+             reversed_at = u.reversed_at, updated_at = now()
+        FROM json_populate_recordset(null::rewards, $X::json) u
+       WHERE w.id = u.id AND w.brand_id = $1`,
+  couponAssignments: `UPDATE coupon_codes c
+         SET status = 'assigned', reward_id = u.reward_id, assigned_at = now()
+        FROM json_populate_recordset(null::coupon_codes, $X::json) u
+       WHERE c.rule_id = u.rule_id AND c.code = u.code AND c.brand_id = $1`,
+  tallySets: `UPDATE reward_tallies t
+         SET count = u.count, amount = u.amount, basis = u.basis, updated_at = now()
+        FROM json_populate_recordset(null::reward_tallies, $X::json) u
+       WHERE t.key = u.key AND t.brand_id = $1`,
+  tallyDeltas: `UPDATE reward_tallies t
+         SET count = t.count + u.count, amount = t.amount + u.amount, updated_at = now()
+        FROM json_populate_recordset(null::reward_tallies, $X::json) u
+       WHERE t.key = u.key AND t.brand_id = $1`,
+  eventUpdates: `UPDATE events e
+         SET status = u.status, reason = u.reason, method = u.method, program_id = u.program_id,
+             advocate_id = u.advocate_id, cta_id = u.cta_id, channel = u.channel,
+             referral_id = u.referral_id, clicked_at = u.clicked_at, answer = u.answer
+        FROM json_populate_recordset(null::events, $X::json) u
+       WHERE e.id = u.id AND e.brand_id = $1`,
+};
+
+/**
+ * Writes everything a batch of events decided in ONE statement (data-modifying CTEs): one round
+ * trip instead of one per table. Every part filters by brand.
+ */
+@Injectable()
+export class EventOutcomeRepository {
+  async write(em: EntityManager, brandId: string, outcome: OutcomeWrite): Promise<void> {
+    const params: unknown[] = [brandId];
+    const ctes: string[] = [];
+    let mask = 0;
+    for (const [bit, key] of (Object.keys(PARTS) as (keyof OutcomeWrite)[]).entries()) {
+      if (outcome[key].length === 0) continue;
+      mask |= 1 << bit;
+      params.push(JSON.stringify(outcome[key]));
+      ctes.push(`${key} AS (${PARTS[key].replace('$X', `$${params.length}`)})`);
+    }
+    if (ctes.length === 0) return;
+    // Data-modifying CTEs always run to completion, read or not.
+    // One prepared statement per combination of parts (the text differs by combination).
+    await preparedQuery(
+      em,
+      `tandem_event_outcome_${mask}`,
+      `WITH ${ctes.join(',\n')} SELECT 1`,
+      params,
+    );
+  }
+}

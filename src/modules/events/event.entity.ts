@@ -1,0 +1,112 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintAmount } from '@/common/money/money';
+
+export const EVENT_TYPES = ['signup', 'purchase', 'custom', 'refund'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const EVENT_STATUSES = ['attributed', 'unattributed', 'rejected'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+export const ATTRIBUTION_METHODS = ['click', 'code', 'referral'] as const;
+export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
+
+/**
+ * A conversion event as the brand sent it, with what Tandem decided. (brand_id, event_id) is the
+ * idempotency key: the request hash and the stored answer replay a retry exactly. No foreign
+ * keys: the table is written in bulk on the hot path and is the audit log of every decision.
+ * The decision is written by an UPDATE right after the insert; no index covers the columns it
+ * sets, and the table keeps free room per page (fillfactor 80, in the migration), so that
+ * update is HOT (no new index entries). Indexes for KPIs belong to the analytics work.
+ */
+@Entity('events')
+@Index('events_brand_event_id_key', ['brandId', 'eventId'], { unique: true })
+// Earlier click ids of a customer (first/last touch).
+@Index('events_brand_customer_click_idx', ['brandId', 'customerExternalId'], {
+  where: '"click_id" IS NOT NULL',
+})
+// Refunds find the purchase of their order.
+@Index('events_brand_order_idx', ['brandId', 'orderId'], { where: '"order_id" IS NOT NULL' })
+export class EventEntity {
+  /** Our id (`evt_…`). */
+  @PrimaryColumn('text')
+  id: string;
+
+  @Column('text')
+  brandId: string;
+
+  /** The brand's own event id. */
+  @Column('text')
+  eventId: string;
+
+  @Column('text')
+  type: EventType;
+
+  /** The custom event name. */
+  @Column('text', { nullable: true })
+  name: string | null;
+
+  @Column('timestamptz')
+  occurredAt: Date;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column('text', { nullable: true })
+  customerExternalId: string | null;
+
+  @Column('text', { nullable: true })
+  orderId: string | null;
+
+  @Column('bigint', { nullable: true, transformer: bigintAmount })
+  orderAmount: number | null;
+
+  @Column('char', { length: 3, nullable: true })
+  orderCurrency: string | null;
+
+  /** As sent (verified again whenever it is read). */
+  @Column('text', { nullable: true })
+  clickId: string | null;
+
+  @Column('text', { nullable: true })
+  code: string | null;
+
+  @Column('text', { nullable: true })
+  ctaKey: string | null;
+
+  @Column('jsonb', { nullable: true })
+  metadata: Record<string, unknown> | null;
+
+  /** SHA-256 (hex) of the canonical request body: same id + other body → 409. */
+  @Column('char', { length: 64 })
+  requestHash: string;
+
+  /** Null only inside the transaction that records the event. */
+  @Column('text', { nullable: true })
+  status: EventStatus | null;
+
+  @Column('text', { nullable: true })
+  reason: string | null;
+
+  @Column('text', { nullable: true })
+  method: AttributionMethod | null;
+
+  @Column('text', { nullable: true })
+  programId: string | null;
+
+  @Column('text', { nullable: true })
+  advocateId: string | null;
+
+  @Column('text', { nullable: true })
+  ctaId: string | null;
+
+  @Column('text', { nullable: true })
+  channel: string | null;
+
+  @Column('text', { nullable: true })
+  referralId: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  clickedAt: Date | null;
+
+  /** The answer given the first time, replayed to retries. */
+  @Column('jsonb', { nullable: true })
+  answer: Record<string, unknown> | null;
+}

@@ -1,0 +1,185 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '@/common/errors/app-error';
+import { toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
+import { ConversionRecorder } from '@/modules/events/conversion-recorder';
+import type { BatchItemResultDto, EventResultDto } from '@/modules/events/dto/event-result.dto';
+import { EventInputDto } from '@/modules/events/dto/event-input.dto';
+import {
+  crossFieldIssues,
+  PreparedEvent,
+  prepareEvent,
+  validateBatchItem,
+} from '@/modules/events/event-input';
+import type { Recorded } from '@/modules/events/recorded';
+import { RefundRecorder } from '@/modules/events/refund-recorder';
+
+const MAX_ATTEMPTS = 4;
+// Deadlock and serialization failure: safe to run the whole transaction again.
+const RETRYABLE = new Set(['40P01', '40001']);
+
+const conflictError = () =>
+  new AppError('idempotency_conflict', 'This event id was already used with a different body', [
+    { field: 'id', issue: 'was already used with a different body' },
+  ]);
+
+/**
+ * Intake of conversion events. Signups, purchases and custom events are recorded in one
+ * transaction per request (a batch included), refunds in a second one; a failing batch is
+ * retried item by item so one poisoned event cannot fail the others.
+ */
+@Injectable()
+export class EventService {
+  private readonly logger = new Logger(EventService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly conversions: ConversionRecorder,
+    private readonly refunds: RefundRecorder,
+  ) {}
+
+  /** One event: 201 when recorded now, 200 when it replays the first answer. */
+  async track(
+    brandId: string,
+    dto: EventInputDto,
+    rawBody: unknown,
+  ): Promise<{ replayed: boolean; result: EventResultDto }> {
+    const issues = crossFieldIssues(dto);
+    if (issues.length > 0) throw AppError.validation(issues);
+    const outcome = (await this.process(brandId, [prepareEvent(dto, rawBody, 0)], false)).get(0)!;
+    switch (outcome.kind) {
+      case 'created':
+        return { replayed: false, result: outcome.result };
+      case 'replayed':
+        return { replayed: true, result: outcome.result };
+      case 'conflict':
+        throw conflictError();
+      case 'failed':
+        throw outcome.error;
+    }
+  }
+
+  async trackBatch(brandId: string, items: unknown[]): Promise<BatchItemResultDto[]> {
+    const results: BatchItemResultDto[] = new Array(items.length);
+    const valid: PreparedEvent[] = [];
+    for (const [index, item] of items.entries()) {
+      const checked = await validateBatchItem(item, index);
+      if ('issues' in checked) {
+        results[index] = {
+          index,
+          status: 400,
+          error: {
+            code: 'validation_failed',
+            message: 'The event has invalid fields',
+            details: checked.issues,
+          },
+        };
+      } else valid.push(checked.event);
+    }
+    const outcomes = await this.process(brandId, valid, true);
+    for (const [index, outcome] of outcomes) results[index] = toItemResult(index, outcome);
+    return results;
+  }
+
+  /**
+   * Records events (an id repeated inside the request is decided once: its later copies replay
+   * the first or conflict with it).
+   */
+  private async process(
+    brandId: string,
+    events: PreparedEvent[],
+    isolateFailures: boolean,
+  ): Promise<Map<number, Recorded>> {
+    const first = new Map<string, PreparedEvent>();
+    const copies: PreparedEvent[] = [];
+    for (const e of events) {
+      if (first.has(e.eventId)) copies.push(e);
+      else first.set(e.eventId, e);
+    }
+    const primaries = [...first.values()];
+    const conversions = primaries.filter((e) => e.type !== 'refund');
+    const refunds = primaries.filter((e) => e.type === 'refund');
+    const out = new Map<number, Recorded>();
+    if (conversions.length > 0) {
+      const snapshot = new ConfigSnapshot();
+      await this.runIsolated(out, conversions, isolateFailures, (batch) =>
+        this.withRetry((em) => this.conversions.record(em, brandId, batch, snapshot)),
+      );
+    }
+    if (refunds.length > 0) {
+      await this.runIsolated(out, refunds, isolateFailures, (batch) =>
+        this.withRetry((em) => this.refunds.record(em, brandId, batch)),
+      );
+    }
+    for (const copy of copies) {
+      const original = out.get(first.get(copy.eventId)!.index)!;
+      if (original.kind === 'failed') out.set(copy.index, original);
+      else if (first.get(copy.eventId)!.requestHash !== copy.requestHash) {
+        out.set(copy.index, { kind: 'conflict' });
+      } else if (original.kind === 'conflict') out.set(copy.index, original);
+      else out.set(copy.index, { kind: 'replayed', result: original.result });
+    }
+    return out;
+  }
+
+  private async runIsolated(
+    out: Map<number, Recorded>,
+    events: PreparedEvent[],
+    isolateFailures: boolean,
+    run: (batch: PreparedEvent[]) => Promise<Map<number, Recorded>>,
+  ): Promise<void> {
+    try {
+      for (const [index, recorded] of await run(events)) out.set(index, recorded);
+    } catch (error) {
+      if (!isolateFailures || events.length === 1) {
+        if (!isolateFailures) throw error;
+        out.set(events[0]!.index, { kind: 'failed', error });
+        return;
+      }
+      this.logger.warn({ err: error }, 'event batch failed; recording its events one by one');
+      for (const event of events) {
+        try {
+          for (const [index, recorded] of await run([event])) out.set(index, recorded);
+        } catch (itemError) {
+          this.logger.error({ err: itemError, index: event.index }, 'event could not be recorded');
+          out.set(event.index, { kind: 'failed', error: itemError });
+        }
+      }
+    }
+  }
+
+  private async withRetry<T>(
+    work: (em: import('typeorm').EntityManager) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // PostgreSQL's default READ COMMITTED (naming it costs TypeORM one more round trip).
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        const code =
+          (error as { code?: string; driverError?: { code?: string } })?.code ??
+          (error as { driverError?: { code?: string } })?.driverError?.code;
+        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+      }
+    }
+  }
+}
+
+function toItemResult(index: number, outcome: Recorded): BatchItemResultDto {
+  switch (outcome.kind) {
+    case 'created':
+      return { index, status: 201, result: outcome.result };
+    case 'replayed':
+      return { index, status: 200, result: outcome.result };
+    case 'conflict': {
+      const { status, body } = toErrorResponse(conflictError(), '');
+      return { index, status, error: body.error };
+    }
+    case 'failed': {
+      const { status, body } = toErrorResponse(outcome.error, '');
+      return { index, status, error: body.error };
+    }
+  }
+}

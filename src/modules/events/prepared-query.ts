@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
+
+// Statement names carry a per-connection tag: the embedded database runs every connection (of
+// every process) in ONE backend session, where two connections preparing a name would collide.
+const processTag = randomBytes(4).toString('hex');
+const clientIds = new WeakMap<object, number>();
+let nextClientId = 0;
+
+/**
+ * Runs a hot-path statement as a named prepared statement on the transaction's connection:
+ * PostgreSQL parses and plans it once per connection, and later calls send only the
+ * parameters. `name` must identify `text` exactly (pg refuses one name for two texts).
+ * Falls back to an ordinary query outside a transaction's query runner.
+ */
+export async function preparedQuery<T = any>(
+  em: EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = (em.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)
+    ?.databaseConnection;
+  if (!client) return em.query(text, values);
+  let id = clientIds.get(client);
+  if (id === undefined) {
+    id = ++nextClientId;
+    clientIds.set(client, id);
+  }
+  const result = await client.query({ name: `${name}_${processTag}_${id}`, text, values });
+  return result.rows;
+}

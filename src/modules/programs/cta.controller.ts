@@ -1,0 +1,85 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentBrand } from '@/common/auth/principal';
+import { RequireScopes } from '@/common/auth/scopes.decorator';
+import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { PageQueryDto, pageLimit } from '@/common/pagination/pagination';
+import { CtaService } from '@/modules/programs/cta.service';
+import { CreateCtaDto, CtaDto, CtaPageDto, UpdateCtaDto } from '@/modules/programs/dto/cta.dto';
+
+@ApiTags('Programs')
+@Controller('v1/programs/:id/ctas')
+@RequireScopes('admin')
+export class CtaController {
+  constructor(private readonly ctas: CtaService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add a CTA to a program',
+    description:
+      'The key is unique in the program (409 conflict otherwise). An ended program cannot get ' +
+      'new CTAs (409).',
+  })
+  @ApiCreatedResponse({ type: CtaDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto })
+  create(
+    @CurrentBrand() brandId: string,
+    @Param('id') programId: string,
+    @Body() dto: CreateCtaDto,
+  ): Promise<CtaDto> {
+    return this.ctas.create(brandId, programId, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List a program's CTAs (newest first)" })
+  @ApiOkResponse({ type: CtaPageDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  list(
+    @CurrentBrand() brandId: string,
+    @Param('id') programId: string,
+    @Query() query: PageQueryDto,
+  ) {
+    return this.ctas.list(brandId, programId, pageLimit(query), query.cursor);
+  }
+
+  @Get(':ctaId')
+  @ApiOperation({ summary: 'Get a CTA' })
+  @ApiOkResponse({ type: CtaDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(
+    @CurrentBrand() brandId: string,
+    @Param('id') programId: string,
+    @Param('ctaId') ctaId: string,
+  ): Promise<CtaDto> {
+    return this.ctas.get(brandId, programId, ctaId);
+  }
+
+  @Patch(':ctaId')
+  @ApiOperation({
+    summary: 'Update a CTA',
+    description:
+      'Partial. The key cannot change (issued links carry it as utm_content); null landingUrl ' +
+      "falls back to the program's.",
+  })
+  @ApiOkResponse({ type: CtaDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  update(
+    @CurrentBrand() brandId: string,
+    @Param('id') programId: string,
+    @Param('ctaId') ctaId: string,
+    @Body() dto: UpdateCtaDto,
+  ): Promise<CtaDto> {
+    return this.ctas.update(brandId, programId, ctaId, dto);
+  }
+}

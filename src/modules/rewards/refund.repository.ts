@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { Recipient, RewardKind } from '@/modules/programs/reward-rule.entity';
+import type { RewardStatus } from '@/modules/rewards/reward.entity';
+
+export interface OrderPurchase {
+  /** Our event id. */
+  id: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: string;
+  answer: Record<string, any>;
+}
+
+export interface RefundableReward {
+  id: string;
+  programId: string;
+  ruleId: string;
+  eventId: string;
+  referralId: string | null;
+  advocateId: string;
+  customerId: string | null;
+  recipient: Recipient;
+  kind: RewardKind;
+  amount: number | null;
+  reversedAmount: number;
+  currency: string | null;
+  percent: string | null;
+  status: RewardStatus;
+}
+
+/** Reads for refunds: the order's purchase, its rewards (locked), and what was refunded before. */
+@Injectable()
+export class RefundRepository {
+  /** The first recorded purchase of each order (a later purchase event reusing the id is ignored). */
+  async findPurchases(
+    em: EntityManager,
+    brandId: string,
+    orderIds: string[],
+  ): Promise<Map<string, OrderPurchase>> {
+    const rows: Record<string, any>[] = await em.query(
+      `SELECT DISTINCT ON (order_id) id, order_id, order_amount, order_currency, status, answer
+         FROM events
+        WHERE brand_id = $1 AND order_id = ANY($2::text[]) AND type = 'purchase'
+          AND status IS NOT NULL
+        ORDER BY order_id, received_at, id`,
+      [brandId, orderIds],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.order_id,
+        {
+          id: r.id,
+          orderId: r.order_id,
+          amount: Number(r.order_amount),
+          currency: r.order_currency,
+          status: r.status,
+          answer: r.answer,
+        },
+      ]),
+    );
+  }
+
+  /** The rewards of these purchase events, locked for the refund (clawbacks excluded). */
+  async lockRewardsOfEvents(
+    em: EntityManager,
+    brandId: string,
+    eventRowIds: string[],
+  ): Promise<RefundableReward[]> {
+    if (eventRowIds.length === 0) return [];
+    const rows: Record<string, any>[] = await em.query(
+      `SELECT id, program_id, rule_id, event_id, referral_id, advocate_id, customer_id, recipient,
+              kind, amount, reversed_amount, currency, percent::text AS percent, status
+         FROM rewards
+        WHERE brand_id = $1 AND event_id = ANY($2::text[]) AND clawback_of IS NULL
+        ORDER BY id
+          FOR UPDATE`,
+      [brandId, eventRowIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      programId: r.program_id,
+      ruleId: r.rule_id,
+      eventId: r.event_id,
+      referralId: r.referral_id,
+      advocateId: r.advocate_id,
+      customerId: r.customer_id,
+      recipient: r.recipient,
+      kind: r.kind,
+      amount: r.amount === null ? null : Number(r.amount),
+      reversedAmount: Number(r.reversed_amount),
+      currency: r.currency,
+      percent: r.percent,
+      status: r.status,
+    }));
+  }
+
+  /** Refunds recorded before (committed), per order, in the purchase's currency only. */
+  async sumEarlierRefunds(
+    em: EntityManager,
+    brandId: string,
+    orders: { orderId: string; currency: string }[],
+  ): Promise<Map<string, number>> {
+    if (orders.length === 0) return new Map();
+    const rows: { order_id: string; total: string }[] = await em.query(
+      `SELECT e.order_id, sum(e.order_amount) AS total
+         FROM events e
+         JOIN unnest($2::text[], $3::text[]) AS o(order_id, currency)
+           ON e.order_id = o.order_id AND e.order_currency = o.currency
+        WHERE e.brand_id = $1 AND e.type = 'refund' AND e.status IS NOT NULL
+        GROUP BY e.order_id`,
+      [brandId, orders.map((o) => o.orderId), orders.map((o) => o.currency)],
+    );
+    return new Map(rows.map((r) => [r.order_id, Number(r.total)]));
+  }
+}

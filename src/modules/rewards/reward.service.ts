@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '@/common/errors/app-error';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import { RewardDto, toRewardDto } from '@/modules/rewards/dto/reward.dto';
+import { programTallyKey, ruleTallyKey } from '@/modules/rewards/reward-issuer';
+import { RewardFilters, RewardRepository } from '@/modules/rewards/reward.repository';
+import type { RewardStatus } from '@/modules/rewards/reward.entity';
+
+const transitionError = (from: RewardStatus, to: string, why?: string) =>
+  new AppError(
+    'invalid_status_transition',
+    `A ${from} reward cannot be ${to}${why ? `: ${why}` : ''}`,
+    [{ field: 'status', issue: `is ${from}${why ? ` (${why})` : ''}` }],
+  );
+
+/** Listing rewards, and the manual decisions: approve (pending or held) and reject. */
+@Injectable()
+export class RewardService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rewards: RewardRepository,
+  ) {}
+
+  async list(
+    brandId: string,
+    filters: RewardFilters,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<RewardDto>> {
+    const rows = await this.rewards.listByBrand(brandId, filters, limit, decodeCursor(cursor));
+    return toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toRewardDto);
+  }
+
+  async get(brandId: string, id: string): Promise<RewardDto> {
+    const row = await this.rewards.findByIdForBrand(brandId, id);
+    if (!row) throw AppError.notFound('Reward');
+    return toRewardDto(row);
+  }
+
+  /** pending | held → approved; approving an approved reward again changes nothing. */
+  approve(brandId: string, id: string): Promise<RewardDto> {
+    return this.dataSource.transaction(async (em) => {
+      const row = await this.rewards.findByIdForBrand(brandId, id, em, true);
+      if (!row) throw AppError.notFound('Reward');
+      const status = row.status as RewardStatus;
+      if (status === 'pending' || status === 'held') await this.rewards.approve(em, brandId, id);
+      else if (status !== 'approved') throw transitionError(status, 'approved');
+      return toRewardDto((await this.rewards.findByIdForBrand(brandId, id, em))!);
+    });
+  }
+
+  /**
+   * pending | held | approved (not yet in a payout, not a clawback) → rejected, which frees its
+   * room in the budgets; rejecting a rejected reward again changes nothing.
+   */
+  reject(brandId: string, id: string, reason: string): Promise<RewardDto> {
+    return this.dataSource.transaction(async (em) => {
+      const row = await this.rewards.findByIdForBrand(brandId, id, em, true);
+      if (!row) throw AppError.notFound('Reward');
+      const status = row.status as RewardStatus;
+      if (status === 'rejected') return toRewardDto(row);
+      if (status !== 'pending' && status !== 'held' && status !== 'approved') {
+        throw transitionError(status, 'rejected');
+      }
+      if (row.clawback_of) throw transitionError(status, 'rejected', 'it is a clawback');
+      if (row.payout_batch_id) throw transitionError(status, 'rejected', 'it is in a payout batch');
+      await this.rewards.reject(em, brandId, id, reason);
+      const net = Number(row.amount ?? 0) - Number(row.reversed_amount);
+      const keys = [ruleTallyKey(row.rule_id)];
+      if (row.kind !== 'points' && row.currency !== null)
+        keys.push(programTallyKey(row.program_id));
+      await this.rewards.adjustTallies(em, brandId, keys, -1, -net);
+      return toRewardDto((await this.rewards.findByIdForBrand(brandId, id, em))!);
+    });
+  }
+}

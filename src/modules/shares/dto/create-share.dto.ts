@@ -1,0 +1,113 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { CHANNELS } from '@/modules/programs/cta.entity';
+import type { Channel } from '@/modules/programs/cta.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Who shared (advocateId + programId, or their code) and what (ctaKey, or the channel). */
+export class CreateShareDto {
+  @ApiPropertyOptional({
+    example: 'adv_4f9T2kQ8mZ1xYb7cD3eF',
+    description: 'The advocate who shared; send this with `programId`, or send `code` instead.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  advocateId?: string;
+
+  @ApiPropertyOptional({
+    example: 'ANNA2026',
+    description:
+      "The advocate's referral code (case-insensitive); it implies the program. Send this or `advocateId`.",
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  code?: string;
+
+  @ApiPropertyOptional({
+    example: 'prg_8Hk2LmN4pQ6rS8tU0vWx',
+    description:
+      "Required with `advocateId`; with `code` it must match the code's program if sent.",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  programId?: string;
+
+  @ApiPropertyOptional({
+    example: 'ig-story',
+    description: 'The CTA that was shared. Send this or `channel`.',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  ctaKey?: string;
+
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    example: 'instagram',
+    description: "Instead of `ctaKey`: the program's only CTA on this channel.",
+  })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({
+    example: 'https://www.instagram.com/p/C7xYz12AbCd/',
+    maxLength: 2000,
+    description: 'The post, if known (http or https).',
+  })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(2000)
+  postUrl?: string;
+
+  @ApiPropertyOptional({
+    example: 1840,
+    minimum: 0,
+    description: 'Reported reach of the post (people).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  reach?: number;
+
+  @ApiPropertyOptional({
+    example: 5230,
+    minimum: 0,
+    description: 'Reported impressions of the post.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  impressions?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-23T18:04:00Z',
+    description: 'When the post went out; defaults to now. At most 5 minutes in the future.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  sharedAt?: string;
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+} from '@nestjs/swagger';
+import { CurrentBrand } from '@/common/auth/principal';
+import { RequireScopes } from '@/common/auth/scopes.decorator';
+import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { pageLimit } from '@/common/pagination/pagination';
+import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
+import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
+import { ShareDto, SharePageDto } from '@/modules/shares/dto/share.dto';
+import { ShareService } from '@/modules/shares/share.service';
+
+@ApiTags('Tracking')
+@Controller('v1/shares')
+export class ShareController {
+  constructor(private readonly shares: ShareService) {}
+
+  @Post()
+  @RequireScopes('track')
+  @ApiOperation({
+    summary: 'Report a share',
+    description:
+      "An advocate posted a CTA on a channel (reported by the brand's widget). Identify the advocate by " +
+      '`advocateId` + `programId` or by `code`, and the CTA by `ctaKey` or `channel`. The advocate must be ' +
+      'enrolled in the program (422 otherwise).',
+  })
+  @ApiCreatedResponse({ type: ShareDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ description: 'Unknown advocate, program or code', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Not enrolled, unknown CTA key, or no single CTA on the channel',
+    type: ErrorResponseDto,
+  })
+  create(@CurrentBrand() brandId: string, @Body() dto: CreateShareDto): Promise<ShareDto> {
+    return this.shares.create(brandId, dto);
+  }
+
+  @Get()
+  @RequireScopes('track', 'read')
+  @ApiOperation({ summary: 'List reported shares (newest first)' })
+  @ApiOkResponse({ type: SharePageDto })
+  @ApiNotFoundResponse({
+    description: 'Unknown program or advocate filter',
+    type: ErrorResponseDto,
+  })
+  list(@CurrentBrand() brandId: string, @Query() query: ListSharesQueryDto): Promise<SharePageDto> {
+    return this.shares.list(brandId, query, pageLimit(query));
+  }
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, ErrorDetail } from '@/common/errors/app-error';
+import { looksLikeId, newId } from '@/common/ids';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
+import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
+import { ShareDto, toShareDto } from '@/modules/shares/dto/share.dto';
+import { CtaRef, ShareRepository, ShareRow } from '@/modules/shares/share.repository';
+
+// Widgets' clocks drift; a share a little ahead of ours is fine, one from the future is not.
+const MAX_FUTURE_MS = 5 * 60_000;
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+
+@Injectable()
+export class ShareService {
+  constructor(private readonly shares: ShareRepository) {}
+
+  async create(brandId: string, dto: CreateShareDto): Promise<ShareDto> {
+    const now = new Date();
+    const sharedAt = this.checkShape(dto, now);
+    const { programId, advocateId } = await this.resolveAdvocate(brandId, dto);
+    const cta = await this.resolveCta(brandId, programId, dto);
+    const share = await this.shares.insert(brandId, {
+      id: newId('share'),
+      programId,
+      advocateId,
+      ctaId: cta.id,
+      channel: cta.channel,
+      postUrl: dto.postUrl ?? null,
+      reach: dto.reach ?? null,
+      impressions: dto.impressions ?? null,
+      sharedAt,
+    });
+    return toShareDto(share);
+  }
+
+  async list(brandId: string, query: ListSharesQueryDto, limit: number): Promise<Page<ShareDto>> {
+    const after = decodeCursor(query.cursor);
+    // The key goes to SQL as a timestamptz: a forged cursor must be a 400, not a cast error.
+    if (after && (typeof after.k !== 'string' || !PG_TIMESTAMP.test(after.k)))
+      throw AppError.field('cursor', 'is not a cursor returned by this API');
+    if (query.programId !== undefined && !(await this.programExists(brandId, query.programId)))
+      throw AppError.notFound('Program');
+    if (query.advocateId !== undefined && !(await this.advocateExists(brandId, query.advocateId)))
+      throw AppError.notFound('Advocate');
+    const rows = await this.shares.listByBrand(
+      brandId,
+      { programId: query.programId, advocateId: query.advocateId },
+      limit,
+      after,
+    );
+    return toPage(rows, limit, (s: ShareRow) => ({ k: s.cursorAt, id: s.id }), toShareDto);
+  }
+
+  /** Field rules class-validator cannot express; all problems reported at once. */
+  private checkShape(dto: CreateShareDto, now: Date): Date {
+    const details: ErrorDetail[] = [];
+    if (dto.advocateId === undefined && dto.code === undefined)
+      details.push({ field: 'advocateId', issue: 'advocateId or code is required' });
+    if (dto.advocateId !== undefined && dto.code !== undefined)
+      details.push({ field: 'code', issue: 'send either advocateId or code, not both' });
+    if (dto.advocateId !== undefined && dto.programId === undefined)
+      details.push({ field: 'programId', issue: 'is required with advocateId' });
+    if (dto.ctaKey === undefined && dto.channel === undefined)
+      details.push({ field: 'ctaKey', issue: 'ctaKey or channel is required' });
+    if (dto.ctaKey !== undefined && dto.channel !== undefined)
+      details.push({ field: 'channel', issue: 'send either ctaKey or channel, not both' });
+    const sharedAt = dto.sharedAt !== undefined ? new Date(dto.sharedAt) : now;
+    if (Number.isNaN(sharedAt.getTime()))
+      details.push({ field: 'sharedAt', issue: 'must be a valid ISO 8601 date' });
+    else if (sharedAt.getTime() > now.getTime() + MAX_FUTURE_MS)
+      details.push({ field: 'sharedAt', issue: 'must not be in the future' });
+    if (details.length > 0) throw AppError.validation(details);
+    return sharedAt;
+  }
+
+  /** Another brand's advocate, program or code answers 404, exactly like a missing one. */
+  private async resolveAdvocate(
+    brandId: string,
+    dto: CreateShareDto,
+  ): Promise<{ programId: string; advocateId: string }> {
+    if (dto.code !== undefined) {
+      const enrollment = await this.shares.findEnrollmentByCode(brandId, dto.code.toUpperCase());
+      if (!enrollment) throw AppError.notFound('Referral code');
+      if (dto.programId !== undefined && dto.programId !== enrollment.programId) {
+        if (!(await this.programExists(brandId, dto.programId))) throw AppError.notFound('Program');
+        throw new AppError('unprocessable', 'The code belongs to another program', [
+          { field: 'code', issue: `is not a code of program ${dto.programId}` },
+        ]);
+      }
+      return enrollment;
+    }
+    const advocateId = dto.advocateId!;
+    const programId = dto.programId!;
+    if (!(await this.advocateExists(brandId, advocateId))) throw AppError.notFound('Advocate');
+    if (!(await this.programExists(brandId, programId))) throw AppError.notFound('Program');
+    if (!(await this.shares.isEnrolled(brandId, programId, advocateId))) {
+      throw new AppError('unprocessable', 'The advocate is not enrolled in this program', [
+        { field: 'advocateId', issue: `is not enrolled in program ${programId}` },
+      ]);
+    }
+    return { programId, advocateId };
+  }
+
+  private async resolveCta(
+    brandId: string,
+    programId: string,
+    dto: CreateShareDto,
+  ): Promise<CtaRef> {
+    if (dto.ctaKey !== undefined) {
+      const cta = await this.shares.findCtaByKey(brandId, programId, dto.ctaKey);
+      if (!cta)
+        throw new AppError('unprocessable', 'No CTA of this program has that key', [
+          { field: 'ctaKey', issue: `is not a CTA of program ${programId}` },
+        ]);
+      return cta;
+    }
+    const channel = dto.channel!;
+    const ctas = await this.shares.findCtasByChannel(brandId, programId, channel);
+    if (ctas.length === 0)
+      throw new AppError('unprocessable', 'No CTA of this program uses that channel', [
+        { field: 'channel', issue: `no CTA of program ${programId} uses ${channel}` },
+      ]);
+    if (ctas.length > 1)
+      throw new AppError('unprocessable', 'Several CTAs of this program use that channel', [
+        {
+          field: 'channel',
+          issue: `is ambiguous: CTAs ${ctas.map((c) => c.key).join(', ')} use ${channel}; send ctaKey`,
+        },
+      ]);
+    return ctas[0]!;
+  }
+
+  // Ids that cannot exist skip the query (and answer the same 404).
+  private async advocateExists(brandId: string, id: string): Promise<boolean> {
+    return looksLikeId('advocate', id) && this.shares.advocateExists(brandId, id);
+  }
+
+  private async programExists(brandId: string, id: string): Promise<boolean> {
+    return looksLikeId('program', id) && this.shares.programExists(brandId, id);
+  }
+}

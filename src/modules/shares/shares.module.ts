@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { ShareController } from '@/modules/shares/share.controller';
+import { ShareRepository } from '@/modules/shares/share.repository';
+import { ShareService } from '@/modules/shares/share.service';
+
+@Module({
+  controllers: [ShareController],
+  providers: [ShareRepository, ShareService],
+})
+export class SharesModule {}

@@ -1,0 +1,98 @@
+import type { DatabaseLifecycle } from '@/database/database.module';
+import type { ClickRepository, ClickRow } from '@/modules/tracking/click.repository';
+import { ClickWriter, FLUSH_AT_ROWS } from '@/modules/tracking/click-writer';
+
+function row(i: number): ClickRow {
+  return {
+    id: `click-${i}`,
+    brandId: 'brd_1',
+    programId: 'prg_1',
+    ctaId: 'cta_1',
+    advocateId: 'adv_1',
+    linkId: 'lnk_1',
+    channel: 'instagram',
+    clickedAt: 0,
+    referrerHost: null,
+    uaFamily: 'Safari',
+    isBot: false,
+    isFirstVisit: true,
+    visitorHash: 'v',
+  };
+}
+
+/** A repository that stores rows and fails the next `failures` inserts. */
+function fakeRepository() {
+  const stored: string[] = [];
+  const inserts: number[] = [];
+  const repo = {
+    failures: 0,
+    stored,
+    inserts,
+    insertMany(rows: ClickRow[]): Promise<void> {
+      if (repo.failures > 0) {
+        repo.failures -= 1;
+        return Promise.reject(new Error('connection refused'));
+      }
+      inserts.push(rows.length);
+      stored.push(...rows.map((r) => r.id));
+      return Promise.resolve();
+    },
+  };
+  return repo;
+}
+
+function writerWith(repo: ReturnType<typeof fakeRepository>) {
+  const drains: (() => Promise<void>)[] = [];
+  const lifecycle = { addDrain: (d: () => Promise<void>) => drains.push(d) };
+  const writer = new ClickWriter(
+    repo as unknown as ClickRepository,
+    lifecycle as unknown as DatabaseLifecycle,
+  );
+  // silence the expected error logs
+  (writer as unknown as { logger: { error: () => void; log: () => void } }).logger = {
+    error: () => undefined,
+    log: () => undefined,
+  };
+  return { writer, drains };
+}
+
+describe('ClickWriter', () => {
+  it('writes a full batch at once, in one insert', async () => {
+    const repo = fakeRepository();
+    const { writer } = writerWith(repo);
+    for (let i = 0; i < FLUSH_AT_ROWS; i++) writer.add(row(i));
+    await writer.flushAll();
+    expect(repo.inserts).toEqual([FLUSH_AT_ROWS]);
+    expect(new Set(repo.stored).size).toBe(FLUSH_AT_ROWS);
+  });
+
+  it('keeps the rows of a failed insert and writes them once the database is back', async () => {
+    const repo = fakeRepository();
+    const { writer } = writerWith(repo);
+    repo.failures = 2;
+    for (let i = 0; i < 10; i++) writer.add(row(i));
+    await writer.flushAll();
+    expect(repo.stored).toEqual(Array.from({ length: 10 }, (_, i) => `click-${i}`));
+    expect(writer.pending).toBe(0);
+  });
+
+  it('flushes on shutdown through the database drain and stops its timer', async () => {
+    const repo = fakeRepository();
+    const { writer, drains } = writerWith(repo);
+    writer.onModuleInit();
+    expect(drains).toHaveLength(1);
+    for (let i = 0; i < 25; i++) writer.add(row(i));
+    await drains[0]!();
+    expect(repo.stored).toHaveLength(25);
+  });
+
+  it('writes buffered clicks within the flush interval', async () => {
+    const repo = fakeRepository();
+    const { writer, drains } = writerWith(repo);
+    writer.onModuleInit();
+    writer.add(row(1));
+    await new Promise((r) => setTimeout(r, 250));
+    expect(repo.stored).toEqual(['click-1']);
+    await drains[0]!();
+  });
+});

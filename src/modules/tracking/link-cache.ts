@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { isHttpUrl, TrackedUrlTemplate, trackedUrlTemplate } from '@/modules/tracking/landing-url';
+import { LinkLookupRepository, LinkTarget } from '@/modules/tracking/link-lookup.repository';
+import { LruCache } from '@/modules/tracking/lru-cache';
+
+// Bounded in size and age: other instances see a change within TTL_MS even without the
+// invalidation call, which only reaches this process.
+const MAX_ENTRIES = 100_000;
+const TTL_MS = 60_000;
+// Unknown slugs are remembered briefly so a burst of bad links does not become a query each.
+const NEGATIVE_TTL_MS = 5_000;
+
+/** A link as the redirect serves it: the lookup plus the redirect URL prepared once. */
+export interface CachedLink extends LinkTarget {
+  /** Null when the landing URL is not an absolute http(s) URL (never redirected to). */
+  template: TrackedUrlTemplate | null;
+  startsAtMs: number | null;
+  endsAtMs: number | null;
+}
+
+/**
+ * slug → link, so a warm redirect never waits for the database. The lead's program, CTA and
+ * advocate services call the invalidate* methods after a change (landing URL, status, …).
+ */
+@Injectable()
+export class LinkCache {
+  private readonly cache = new LruCache<string, CachedLink | null>(MAX_ENTRIES);
+  private readonly loading = new Map<string, Promise<CachedLink | null>>();
+  // Bumped by every invalidation: a lookup that started before one is not cached.
+  private generation = 0;
+
+  constructor(private readonly lookup: LinkLookupRepository) {}
+
+  /** The cached link, null for a known-unknown slug, undefined on a miss. No I/O. */
+  peek(slug: string, now: number): CachedLink | null | undefined {
+    return this.cache.get(slug, now);
+  }
+
+  /** Loads a missed slug from the database (concurrent misses of one slug share the query). */
+  load(slug: string): Promise<CachedLink | null> {
+    const pending = this.loading.get(slug);
+    if (pending) return pending;
+    const generation = this.generation;
+    const promise = this.lookup
+      .findTargetBySlug(slug)
+      .then((target) => {
+        const link = target ? prepare(target) : null;
+        if (generation === this.generation) {
+          const ttl = link ? TTL_MS : NEGATIVE_TTL_MS;
+          this.cache.set(slug, link, Date.now() + ttl);
+        }
+        return link;
+      })
+      .finally(() => {
+        if (this.loading.get(slug) === promise) this.loading.delete(slug);
+      });
+    this.loading.set(slug, promise);
+    return promise;
+  }
+
+  invalidateSlug(slug: string): void {
+    this.bump();
+    this.cache.delete(slug);
+  }
+
+  invalidateProgram(programId: string): void {
+    this.bump();
+    this.cache.deleteWhere((link) => link?.programId === programId);
+  }
+
+  invalidateCta(ctaId: string): void {
+    this.bump();
+    this.cache.deleteWhere((link) => link?.ctaId === ctaId);
+  }
+
+  invalidateAdvocate(advocateId: string): void {
+    this.bump();
+    this.cache.deleteWhere((link) => link?.advocateId === advocateId);
+  }
+
+  /** Forgets everything (tests, and after bulk changes). */
+  invalidateAll(): void {
+    this.bump();
+    this.cache.clear();
+  }
+
+  private bump(): void {
+    this.generation += 1;
+    // Requests after the change must not join a lookup that started before it.
+    this.loading.clear();
+  }
+}
+
+function prepare(target: LinkTarget): CachedLink {
+  return {
+    ...target,
+    template: isHttpUrl(target.landingUrl)
+      ? trackedUrlTemplate(target.landingUrl, {
+          code: target.code,
+          channel: target.channel,
+          programId: target.programId,
+          ctaKey: target.ctaKey,
+        })
+      : null,
+    startsAtMs: target.startsAt ? target.startsAt.getTime() : null,
+    endsAtMs: target.endsAt ? target.endsAt.getTime() : null,
+  };
+}

@@ -1,0 +1,88 @@
+import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '@/common/auth/scopes.decorator';
+import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from '@/modules/tracking/redirect-pages';
+import { RedirectAnswer, RedirectService } from '@/modules/tracking/redirect.service';
+import type { CachedLink } from '@/modules/tracking/link-cache';
+
+@ApiTags('Public')
+@Controller('r')
+export class RedirectController {
+  private readonly logger = new Logger(RedirectController.name);
+
+  constructor(private readonly redirects: RedirectService) {}
+
+  @Get(':slug')
+  @Public()
+  // Named: a bare @SkipThrottle() only skips a throttler called 'default'.
+  @SkipThrottle({ 'per-key': true })
+  @ApiOperation({
+    summary: 'Follow a tracked referral link (no API key; HEAD works too)',
+    description:
+      "302 to the landing URL of the link's CTA (else the program's) with `ref`, `tclid` (signed click id) and " +
+      "`utm_source`/`utm_medium`/`utm_campaign`/`utm_content`; the landing URL's own query is kept. A paused, " +
+      'draft or ended program, or a paused or banned advocate, redirects to the plain landing URL and counts ' +
+      'nothing. Bots are redirected but not counted. HEAD answers the same without counting a click.',
+  })
+  @ApiParam({ name: 'slug', example: 'aZ3kP9qL2x' })
+  @ApiResponse({
+    status: 302,
+    description: 'Redirect to the landing URL',
+    headers: {
+      Location: {
+        description: 'The landing URL with tracking parameters',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiResponse({
+    status: 404,
+    description: 'Unknown link: a small HTML page',
+    content: { 'text/html': {} },
+  })
+  redirect(
+    @Param('slug') slug: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void | Promise<void> {
+    const now = Date.now();
+    const link = this.redirects.find(slug, now);
+    if (!(link instanceof Promise)) return this.send(reply, this.answer(link, request, now));
+    return link.then(
+      (loaded) => this.send(reply, this.answer(loaded, request, Date.now())),
+      (err: unknown) => {
+        this.logger.error({ err }, 'link lookup failed');
+        void reply
+          .status(503)
+          .header('cache-control', 'no-store')
+          .header('retry-after', '5')
+          .type('text/html; charset=utf-8')
+          .send(UNAVAILABLE_PAGE);
+      },
+    );
+  }
+
+  private answer(link: CachedLink | null, request: FastifyRequest, now: number): RedirectAnswer {
+    return this.redirects.answer(
+      link,
+      {
+        counted: request.method === 'GET',
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+        referer: request.headers.referer,
+      },
+      now,
+    );
+  }
+
+  private send(reply: FastifyReply, answer: RedirectAnswer): void {
+    reply.header('cache-control', 'no-store');
+    if (answer.kind === 'not_found') {
+      void reply.status(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+      return;
+    }
+    void reply.status(302).header('location', answer.location).send();
+  }
+}

@@ -1,0 +1,29 @@
+import { LruCache } from '@/modules/tracking/lru-cache';
+
+/**
+ * Remembers when each visitor last clicked each link, to tell first visits from repeats within
+ * the window. In memory and bounded: with several instances, or beyond MAX_ENTRIES distinct
+ * visitor × link pairs inside one window, a repeat can count as a first visit; reach and
+ * unique-visitor figures use count(distinct visitor_hash), so they are exact regardless.
+ */
+const MAX_ENTRIES = 200_000;
+
+export class RepeatVisits {
+  // key → time of the visitor's last click on the link; entries expire with the window.
+  private readonly lastSeen = new LruCache<string, number>(MAX_ENTRIES);
+
+  constructor(private readonly windowMs: number) {}
+
+  get size(): number {
+    return this.lastSeen.size;
+  }
+
+  /** Records the visit; true when the visitor had not clicked this link within the window. */
+  visit(linkId: string, visitorHash: string, now: number): boolean {
+    if (this.windowMs <= 0) return true;
+    const key = `${linkId}|${visitorHash}`;
+    const repeat = this.lastSeen.get(key, now) !== undefined;
+    this.lastSeen.set(key, now, now + this.windowMs);
+    return !repeat;
+  }
+}
