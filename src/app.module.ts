@@ -27,7 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
         ThrottlerModule.forRoot([
-          { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },
+          { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
         ]),
         DatabaseModule,
         HealthModule,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { AppConfig } from '@/config/env';
 
@@ -22,6 +23,11 @@ export function requestIdOf(req: IncomingMessage): string {
  */
 export function loggerOptions(config: AppConfig): Params {
   return {
+    // The redirect is the hot path: skip the per-request logger entirely (measured ~50 µs).
+    exclude: [
+      { method: RequestMethod.GET, path: 'r/:slug' },
+      { method: RequestMethod.HEAD, path: 'r/:slug' },
+    ],
     pinoHttp: {
       level: config.logLevel,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {

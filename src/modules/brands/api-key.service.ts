@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { Principal } from '@/common/auth/principal';
 import { newApiKeySecret, sha256Hex } from '@/common/auth/secret';
+import { LruCache } from '@/common/cache/lru-cache';
 import { newId } from '@/common/ids';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { ApiKeyScope } from '@/modules/brands/api-key.entity';
@@ -15,15 +16,10 @@ const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-interface CachedKey {
-  principal: Principal | null;
-  expiresAt: number;
-}
-
 @Injectable()
 export class ApiKeyService implements OnModuleInit {
   private readonly logger = new Logger(ApiKeyService.name);
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache = new LruCache<string, Principal | null>(CACHE_MAX);
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly pendingWrites = new Set<Promise<void>>();
 
@@ -83,15 +79,11 @@ export class ApiKeyService implements OnModuleInit {
   async authenticate(secret: string): Promise<Principal | null> {
     const hash = sha256Hex(secret);
     const now = Date.now();
-    const cached = this.cache.get(hash);
-    let principal: Principal | null;
-    if (cached && cached.expiresAt > now) {
-      principal = cached.principal;
-    } else {
+    let principal = this.cache.get(hash, now);
+    if (principal === undefined) {
       const row = await this.keys.findActiveByHash(hash);
       principal = row ? { brandId: row.brandId, keyId: row.id, scopes: row.scopes } : null;
-      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, { principal, expiresAt: now + CACHE_TTL_MS });
+      this.cache.set(hash, principal, now + CACHE_TTL_MS);
     }
     if (principal) this.recordUse(principal.keyId, now);
     return principal;

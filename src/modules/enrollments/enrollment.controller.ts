@@ -22,7 +22,7 @@ import {
   ListLinksQueryDto,
 } from '@/modules/enrollments/dto/enrollment.dto';
 import { EnrollmentService } from '@/modules/enrollments/enrollment.service';
-import { LinkStatsReader } from '@/modules/enrollments/link-stats.reader';
+import { LinkStatsRepository } from '@/modules/tracking/link-stats.repository';
 
 @ApiTags('Enrollments and links')
 @Controller('v1')
@@ -30,7 +30,7 @@ import { LinkStatsReader } from '@/modules/enrollments/link-stats.reader';
 export class EnrollmentController {
   constructor(
     private readonly enrollments: EnrollmentService,
-    private readonly stats: LinkStatsReader,
+    private readonly stats: LinkStatsRepository,
   ) {}
 
   @Post('programs/:programId/enrollments')

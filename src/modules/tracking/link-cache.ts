@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isHttpUrl, TrackedUrlTemplate, trackedUrlTemplate } from '@/modules/tracking/landing-url';
 import { LinkLookupRepository, LinkTarget } from '@/modules/tracking/link-lookup.repository';
-import { LruCache } from '@/modules/tracking/lru-cache';
+import { LruCache } from '@/common/cache/lru-cache';
 
 // Bounded in size and age: other instances see a change within TTL_MS even without the
 // invalidation call, which only reaches this process.

@@ -16,8 +16,7 @@ export class RedirectController {
 
   @Get(':slug')
   @Public()
-  // Named: a bare @SkipThrottle() only skips a throttler called 'default'.
-  @SkipThrottle({ 'per-key': true })
+  @SkipThrottle()
   @ApiOperation({
     summary: 'Follow a tracked referral link (no API key; HEAD works too)',
     description:

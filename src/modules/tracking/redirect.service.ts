@@ -5,7 +5,7 @@ import { ClickIdService } from '@/modules/tracking/click-id.service';
 import { ClickWriter } from '@/modules/tracking/click-writer';
 import { trackedUrl } from '@/modules/tracking/landing-url';
 import { CachedLink, LinkCache } from '@/modules/tracking/link-cache';
-import { LruCache } from '@/modules/tracking/lru-cache';
+import { LruCache } from '@/common/cache/lru-cache';
 import { referrerHost } from '@/modules/tracking/referrer';
 import { RepeatVisits } from '@/modules/tracking/repeat-visits';
 import { classifyUserAgent, UserAgentInfo } from '@/modules/tracking/user-agent';

@@ -1,4 +1,4 @@
-import { LruCache } from '@/modules/tracking/lru-cache';
+import { LruCache } from '@/common/cache/lru-cache';
 
 /**
  * Remembers when each visitor last clicked each link, to tell first visits from repeats within

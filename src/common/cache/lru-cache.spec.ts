@@ -1,4 +1,4 @@
-import { LruCache } from '@/modules/tracking/lru-cache';
+import { LruCache } from '@/common/cache/lru-cache';
 
 describe('LruCache', () => {
   it('stays within its size and keeps the entries in use', () => {
