@@ -12,6 +12,10 @@ import { AppValidationPipe } from '@/common/errors/validation';
 import { passCsvStream } from '@/common/http/csv-body';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
+import {
+  RedirectController,
+  registerRedirectFastPath,
+} from '@/modules/tracking/redirect.controller';
 
 /**
  * Builds the whole application exactly as production runs it; main.ts and the e2e tests share it.
@@ -34,6 +38,7 @@ export async function createApp(
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   registerBodyParsers(app);
+  registerRedirectFastPath(app.getHttpAdapter().getInstance(), app.get(RedirectController));
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
