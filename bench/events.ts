@@ -14,10 +14,10 @@
  *   BENCH_ONLY=a,b,c,d (scenarios to run)
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (extra node flags for the service)
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { freePort, measureWrk, waitForLine, WrkResult } from './lib/harness';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -37,49 +37,7 @@ const DIST = join(__dirname, '..');
 const OPERATOR_TOKEN = randomBytes(24).toString('hex');
 const ONLY = (process.env.BENCH_ONLY ?? 'a,b,c,d').split(',');
 
-interface WrkResult {
-  requests: number;
-  /** Server process CPU (user + system) per request during the measured run, µs. */
-  cpuUsPerRequest?: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  socketErrors: string;
-}
-
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => (seen += c.toString()));
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${seen}`)));
-  });
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -186,64 +144,6 @@ end
 `,
   );
   return file;
-}
-
-function toMs(value: string, unit: string): number {
-  const n = Number(value);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n;
-}
-
-function runWrk(port: number, file: string, seconds: number, connections: number): WrkResult {
-  const threads = Math.min(THREADS, connections);
-  const out = spawnSync(
-    'wrk',
-    [
-      `-t${threads}`,
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--latency',
-      '--timeout',
-      '10s',
-      '-s',
-      file,
-      `http://127.0.0.1:${port}`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (out.error) throw new Error(`wrk is needed (apt-get install -y wrk): ${out.error.message}`);
-  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
-  const text = out.stdout;
-  const latency = (p: string) => {
-    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text);
-    return m ? toMs(m[1]!, m[2]!) : NaN;
-  };
-  return {
-    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
-    p50Ms: latency('50'),
-    p99Ms: latency('99'),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(text)?.[1] ?? 'none',
-  };
-}
-
-/** CPU time (user + system, ms) a process has used so far; Linux only. */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ 100
-  } catch {
-    return NaN;
-  }
-}
-
-/** A short unmeasured run first (JIT, pools), then the measured one. */
-function measure(port: number, file: string, connections: number, pid?: number): WrkResult {
-  runWrk(port, file, 3, connections);
-  const before = cpuMsOf(pid);
-  const result = runWrk(port, file, DURATION_S, connections);
-  const cpuMs = cpuMsOf(pid) - before;
-  return { ...result, cpuUsPerRequest: cpuMs > 0 ? (cpuMs * 1000) / result.requests : undefined };
 }
 
 async function baseline(
@@ -387,8 +287,8 @@ async function main(): Promise<void> {
     log(
       `| ${r.name} | ${Math.round(r.wrk.rps).toLocaleString('en-US')} | ${Math.round(eps).toLocaleString('en-US')} | ${fmt(r.wrk.p50Ms)} ms | ${fmt(r.wrk.p99Ms)} ms | ${ratio} | ${cpu} |`,
     );
-    if (r.wrk.non2xx > 0 || r.wrk.socketErrors !== 'none') {
-      log(`  ${r.name}: ${r.wrk.non2xx} non-2xx answers, socket errors: ${r.wrk.socketErrors}`);
+    if (r.wrk.non2xx3xx > 0 || r.wrk.socketErrors !== 'none') {
+      log(`  ${r.name}: ${r.wrk.non2xx3xx} non-2xx answers, socket errors: ${r.wrk.socketErrors}`);
     }
   }
   if (a && b)
@@ -405,3 +305,12 @@ main().catch((error: unknown) => {
   process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });
+
+function measure(port: number, file: string, connections: number, pid?: number): WrkResult {
+  return measureWrk(port, file, DURATION_S, {
+    connections,
+    threads: THREADS,
+    warmupSeconds: 3,
+    pid,
+  });
+}

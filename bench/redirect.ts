@@ -14,8 +14,8 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { freePort, measureWrk, waitForLine, WrkResult } from './lib/harness';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -36,19 +36,7 @@ const CTAS = 5;
 const USER_AGENT =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
 const DIST = join(__dirname, '..');
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-interface WrkResult {
-  requests: number;
-  /** Server CPU (user + system) per request during the measured run, µs. */
-  cpuUsPerRequest?: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx3xx: number;
-  socketErrors: string;
-}
 
 interface ScenarioResult {
   name: string;
@@ -65,17 +53,6 @@ function randomId(length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += BASE62[bytes[i]! % 62];
   return out;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------- seeding
@@ -142,26 +119,6 @@ async function migrateAndSeed(url: string, slugs: string[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------- processes
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`timed out; output:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (pattern.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}; output:\n${output}`));
-    });
-  });
-}
 
 function exitOf(child: ChildProcess): Promise<string> {
   return new Promise((resolve) => {
@@ -230,16 +187,6 @@ async function warmCache(port: number, slugs: string[]): Promise<void> {
 
 // ---------------------------------------------------------------- load
 
-/** User + system CPU of a process so far, in ms (Linux /proc; 0 elsewhere). */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
 function wrkScript(dir: string, slugs: string[]): string {
   const slugFile = join(dir, 'slugs.txt');
   writeFileSync(slugFile, slugs.join('\n') + '\n');
@@ -272,50 +219,6 @@ end
 `,
   );
   return script;
-}
-
-function toMs(value: string, unit: string): number {
-  const n = Number(value);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n;
-}
-
-function runWrk(port: number, script: string, seconds: number): WrkResult {
-  const out = spawnSync(
-    'wrk',
-    [
-      `-t${THREADS}`,
-      `-c${CONNECTIONS}`,
-      `-d${seconds}s`,
-      '--latency',
-      '-s',
-      script,
-      `http://127.0.0.1:${port}`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
-  const text = out.stdout;
-  const latency = (p: string) => {
-    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text);
-    return m ? toMs(m[1]!, m[2]!) : NaN;
-  };
-  return {
-    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
-    p50Ms: latency('50'),
-    p99Ms: latency('99'),
-    non2xx3xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(text)?.[1] ?? 'none',
-  };
-}
-
-/** A short unmeasured run first (JIT, connection set-up), then the measured one. */
-function measure(port: number, script: string, pid: number | undefined): WrkResult {
-  runWrk(port, script, 2);
-  const cpuBefore = cpuMsOf(pid);
-  const result = runWrk(port, script, DURATION_S);
-  const cpuMs = cpuMsOf(pid) - cpuBefore;
-  return { ...result, cpuUsPerRequest: cpuMs > 0 ? (cpuMs * 1000) / result.requests : undefined };
 }
 
 // ---------------------------------------------------------------- scenarios
@@ -512,3 +415,7 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
 });
+
+function measure(port: number, script: string, pid: number | undefined): WrkResult {
+  return measureWrk(port, script, DURATION_S, { connections: CONNECTIONS, threads: THREADS, pid });
+}
