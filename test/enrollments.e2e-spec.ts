@@ -15,13 +15,17 @@ async function seedProgram(
     [programId, brandId, status],
   );
   const ctaIds: Record<string, string> = {};
-  for (const [key, channel] of ctaKeys) {
+  // Distinct creation times: links are listed in CTA creation order, and rows inserted in
+  // quick succession could otherwise share a timestamp.
+  for (const [index, [key, channel]] of ctaKeys.entries()) {
     ctaIds[key] = newId('cta');
     await db.query(
-      `INSERT INTO ctas (id, brand_id, program_id, key, channel, action, label) VALUES ($1, $2, $3, $4, $5, 'purchase', $4)`,
-      [ctaIds[key], brandId, programId, key, channel],
+      `INSERT INTO ctas (id, brand_id, program_id, key, channel, action, label, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'purchase', $4, now() + make_interval(secs => $6))`,
+      [ctaIds[key], brandId, programId, key, channel, index],
     );
   }
+
   return { programId, ctaIds };
 }
 
