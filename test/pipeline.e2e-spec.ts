@@ -172,3 +172,40 @@ describe('NUL characters', () => {
     expect(path.body.error.details[0].field).toBe('id');
   });
 });
+
+describe('forged cursors', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 400 naming cursor on every list, never a 500 or a silently wrong page', async () => {
+    const { key } = await t.createBrand();
+    const forge = (k: unknown, id: unknown) =>
+      Buffer.from(JSON.stringify({ k, id })).toString('base64url');
+    const lists = [
+      '/v1/api-keys',
+      '/v1/programs',
+      '/v1/advocates',
+      '/v1/rewards',
+      '/v1/reviews',
+      '/v1/shares',
+    ];
+    // 'yesterday' is a valid timestamp to PostgreSQL; 'x' fails its cast; ids must look like ids.
+    for (const cursor of [
+      forge('yesterday', 'key_x'),
+      forge('x', 'key_x'),
+      forge('2026-01-01T00:00:00.000Z', "x'--"),
+    ]) {
+      for (const path of lists) {
+        const res = await t.request('GET', `${path}?cursor=${cursor}`, { key });
+        expect([path, res.status, res.body?.error?.details?.[0]?.field]).toEqual([
+          path,
+          400,
+          'cursor',
+        ]);
+      }
+    }
+  });
+});

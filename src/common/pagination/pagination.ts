@@ -41,19 +41,37 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): CursorPosition | undefined {
+// PostgreSQL's text form (`created_at::text`, exact to the microsecond) or Date#toISOString.
+const TIMESTAMP_KEY =
+  /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/;
+const ID_KEY = /^[a-z]{3}_[0-9A-Za-z]{1,64}$/;
+
+function isTimestampKey(k: unknown): boolean {
+  const m = typeof k === 'string' ? TIMESTAMP_KEY.exec(k) : null;
+  if (!m) return false;
+  const zone =
+    m[3] === 'Z' ? 'Z' : `${m[3]!.slice(0, 3)}:${m[3]!.slice(3).replace(':', '') || '00'}`;
+  return !Number.isNaN(Date.parse(`${m[1]}T${m[2]}${zone}`));
+}
+
+/**
+ * Decodes a cursor and checks its content, so a forged or corrupted cursor is a 400 naming
+ * `cursor`, never a failed cast in SQL (PostgreSQL would even read 'yesterday' as a time).
+ * `timestamp` keys (the default) are created_at values; `text` keys are checked by the caller.
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  kind: 'timestamp' | 'text' = 'timestamp',
+): CursorPosition | undefined {
   if (cursor === undefined) return undefined;
+  let parsed: CursorPosition | undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
-    if (
-      typeof parsed?.id === 'string' &&
-      (typeof parsed.k === 'string' || typeof parsed.k === 'number')
-    ) {
-      return parsed;
-    }
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
   } catch {
-    // fall through
+    parsed = undefined;
   }
+  const keyOk = kind === 'text' ? typeof parsed?.k === 'string' : isTimestampKey(parsed?.k);
+  if (parsed && keyOk && typeof parsed.id === 'string' && ID_KEY.test(parsed.id)) return parsed;
   throw AppError.field('cursor', 'is not a cursor returned by this API');
 }
 

@@ -108,7 +108,7 @@ export class AdvocateService {
     const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
     // The cursor names its order, so a cursor of another sort is refused instead of misread.
     const prefix = `${sort}.${order}:`;
-    const after = afterPosition(decodeCursor(cursor), prefix, sort);
+    const after = afterPosition(decodeCursor(cursor, 'text'), prefix, sort);
     const rows = await this.advocates.listByBrand(brandId, query, sort, order, limit, after);
     return toPage(
       rows,

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
-import { Page, toPage } from '@/common/pagination/pagination';
-import { decodeCreatedAtCursor } from '@/modules/programs/list-cursor';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CtaLifecycle } from '@/modules/programs/cta-lifecycle';
 import { CtaEntity } from '@/modules/programs/cta.entity';
 import { CtaChanges, CtaRepository, NewCta } from '@/modules/programs/cta.repository';
@@ -81,7 +80,7 @@ export class CtaService {
     limit: number,
     cursor?: string,
   ): Promise<Page<CtaDto>> {
-    const after = decodeCreatedAtCursor(cursor);
+    const after = decodeCursor(cursor);
     const program = await this.programs.findByIdForBrand(brandId, programId);
     if (!program) throw AppError.notFound('Program');
     const rows = await this.ctas.listByProgram(brandId, programId, limit, after);

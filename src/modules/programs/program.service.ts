@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
-import { Page, toPage } from '@/common/pagination/pagination';
-import { decodeCreatedAtCursor } from '@/modules/programs/list-cursor';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CtaLifecycle } from '@/modules/programs/cta-lifecycle';
 import { CtaRepository } from '@/modules/programs/cta.repository';
 import { CtaService } from '@/modules/programs/cta.service';
@@ -67,12 +66,7 @@ export class ProgramService {
     limit: number,
     cursor?: string,
   ): Promise<Page<ProgramDto>> {
-    const rows = await this.programs.listByBrand(
-      brandId,
-      filters,
-      limit,
-      decodeCreatedAtCursor(cursor),
-    );
+    const rows = await this.programs.listByBrand(brandId, filters, limit, decodeCursor(cursor));
     return toPage(rows, limit, (p) => ({ k: p.createdAt.toISOString(), id: p.id }), toProgramDto);
   }
 

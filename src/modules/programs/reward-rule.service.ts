@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
-import { Page, toPage } from '@/common/pagination/pagination';
-import { decodeCreatedAtCursor } from '@/modules/programs/list-cursor';
+import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CtaRepository } from '@/modules/programs/cta.repository';
 import {
   CreateRewardRuleDto,
@@ -60,7 +59,7 @@ export class RewardRuleService {
     limit: number,
     cursor?: string,
   ): Promise<Page<RewardRuleDto>> {
-    const after = decodeCreatedAtCursor(cursor);
+    const after = decodeCursor(cursor);
     await this.programOrThrow(brandId, programId);
     const rows = await this.rules.listByProgram(brandId, programId, includeInactive, limit, after);
     return toPage(
