@@ -25,6 +25,9 @@ describe('reward arithmetic', () => {
 
   it('refuses more than 4 decimals and garbage', () => {
     expect(() => percentUnits('1.23456')).toThrow();
+    expect(() => percentUnits(1.23456)).toThrow(); // a number too: never rounded away
+    expect(() => percentUnits(1e-7)).toThrow();
+    expect(percentUnits(0.0001)).toBe(1n);
     expect(() => percentUnits('abc')).toThrow();
     expect(() => percentUnits(-1)).toThrow();
   });

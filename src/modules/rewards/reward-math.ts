@@ -21,8 +21,10 @@ export function percentUnits(percent: number | string): bigint {
 
 function numberToPlain(n: number): string {
   if (!Number.isFinite(n) || n < 0) throw new Error(`invalid percent ${n}`);
-  // toFixed(4) is exact for values that have at most 4 decimals (what numeric(7,4) holds).
-  return n.toFixed(4);
+  // String() gives the shortest decimal that reads back as n, so a percent with more than 4
+  // decimals reaches the check above instead of being rounded away (toFixed would round).
+  const text = String(n);
+  return /e/i.test(text) ? n.toFixed(20) : text;
 }
 
 /** round(n / d) with halves away from zero; d > 0. */
