@@ -1,13 +1,3 @@
-import { DataSource, EntityManager } from 'typeorm';
-
-/** Runs work in one READ COMMITTED transaction; every multi-row money change goes through here. */
-export function inTransaction<T>(
-  dataSource: DataSource,
-  work: (em: EntityManager) => Promise<T>,
-): Promise<T> {
-  return dataSource.transaction('READ COMMITTED', work);
-}
-
 /** PostgreSQL unique_violation, optionally on a named constraint. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as {

@@ -23,8 +23,6 @@ const DIGITS = new Map<string, number>(
     .map((c) => [c.code, c.digits]),
 );
 
-export const CURRENCY_CODES: readonly string[] = [...DIGITS.keys()].sort();
-
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && DIGITS.has(code);
 }
