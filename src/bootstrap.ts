@@ -31,6 +31,8 @@ export async function createApp(
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Before Nest adds its hooks, so a redirect runs first and skips them (see the function).
+  const bindRedirects = registerRedirectFastPath(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: options.bufferLogs ?? true,
     abortOnError: false,
@@ -38,7 +40,7 @@ export async function createApp(
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   registerBodyParsers(app);
-  registerRedirectFastPath(app.getHttpAdapter().getInstance(), app.get(RedirectController));
+  bindRedirects(app.get(RedirectController));
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
