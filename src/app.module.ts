@@ -3,7 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from '@/common/auth/api-key.guard';
-import { KeyThrottlerGuard } from '@/common/auth/key-throttler.guard';
+import { KeyThrottlerGuard } from '@/common/rate-limit/key-throttler.guard';
+import { SlidingWindowStorage } from '@/common/rate-limit/sliding-window-storage';
 import { loggerOptions } from '@/common/logging/logger.options';
 import { ConfigModule } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
@@ -26,9 +27,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
-        ThrottlerModule.forRoot([
-          { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
-        ]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+          storage: new SlidingWindowStorage(),
+        }),
         DatabaseModule,
         HealthModule,
         BrandsModule,

@@ -25,6 +25,7 @@ import {
 } from '@/modules/programs/dto/validators';
 import { TRIGGER_NAME_PATTERN } from '@/modules/programs/dto/reward-rule.dto';
 import { EVENT_TYPES, EventType } from '@/modules/events/event.entity';
+import { fastCheckEvent } from '@/modules/events/event-fast-check';
 
 export const MAX_BATCH_EVENTS = 1000;
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -107,6 +108,9 @@ export class EventOrderDto {
 }
 
 export class EventInputDto {
+  /** The hot path of POST /v1/events skips class-validator for the usual shape. */
+  static readonly fastCheck = (value: unknown): EventInputDto | null => fastCheckEvent(value);
+
   @ApiProperty({
     example: 'order-1042-paid',
     maxLength: 200,
