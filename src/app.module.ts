@@ -17,6 +17,8 @@ import { ReviewsModule } from '@/modules/reviews/reviews.module';
 import { SharesModule } from '@/modules/shares/shares.module';
 import { TrackingModule } from '@/modules/tracking/tracking.module';
 import { ProgramsModule } from '@/modules/programs/programs.module';
+import { FraudModule } from '@/modules/fraud/fraud.module';
+import { WebhooksModule } from '@/modules/webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +41,9 @@ export class AppModule {
         EnrollmentsModule,
         EventsModule,
         ReviewsModule,
+        // issue 8: signed webhooks (global outbox) and fraud rules
+        WebhooksModule,
+        FraudModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.
