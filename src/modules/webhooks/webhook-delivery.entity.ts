@@ -28,8 +28,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('webhook_deliveries_order_idx', ['endpointId', 'orderingKey', 'seq'], {
   where: `"status" = 'pending'`,
 })
-// GET /v1/webhook-endpoints/:id/deliveries, newest first.
-@Index('webhook_deliveries_endpoint_created_idx', ['endpointId', 'createdAt', 'id'])
+// GET /v1/webhook-endpoints/:id/deliveries, newest first (seq: rows of one transaction share created_at).
+@Index('webhook_deliveries_endpoint_seq_idx', ['endpointId', 'seq'])
 @Index('webhook_deliveries_event_idx', ['eventId'])
 export class WebhookDeliveryEntity {
   /** `dlv_…` (generated in SQL by the outbox's fan-out). */

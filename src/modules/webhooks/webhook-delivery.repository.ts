@@ -18,7 +18,8 @@ export interface DeliveryRow {
   delivered_at: Date | null;
   failed_at: Date | null;
   created_at: Date;
-  cursor_at?: string;
+  /** Insertion order, as text (bigint). */
+  seq: string;
 }
 
 export interface AttemptRow {
@@ -33,14 +34,14 @@ export interface AttemptRow {
 }
 
 const COLUMNS = `d.id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, d.next_attempt_at,
-  d.locked_until, d.delivered_at, d.failed_at, d.created_at`;
+  d.locked_until, d.delivered_at, d.failed_at, d.created_at, d.seq::text AS seq`;
 
 /** Reading deliveries for the API, and the manual retry. */
 @Injectable()
 export class WebhookDeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Newest first, keyset on (created_at, id). */
+  /** Newest first: keyset on seq, the insertion order (deliveries of one transaction share created_at). */
   listByEndpoint(
     brandId: string,
     endpointId: string,
@@ -49,19 +50,18 @@ export class WebhookDeliveryRepository {
     after?: CursorPosition,
   ): Promise<DeliveryRow[]> {
     return this.dataSource.query(
-      `SELECT ${COLUMNS}, d.created_at::text AS cursor_at FROM webhook_deliveries d
+      `SELECT ${COLUMNS} FROM webhook_deliveries d
         WHERE d.brand_id = $1 AND d.endpoint_id = $2
           AND ($3::text IS NULL OR d.status = $3) AND ($4::text IS NULL OR d.event_type = $4)
-          AND ($5::timestamptz IS NULL OR (d.created_at, d.id) < ($5::timestamptz, $6::text))
-        ORDER BY d.created_at DESC, d.id DESC
-        LIMIT $7`,
+          AND ($5::bigint IS NULL OR d.seq < $5::bigint)
+        ORDER BY d.seq DESC
+        LIMIT $6`,
       [
         brandId,
         endpointId,
         filters.status ?? null,
         filters.eventType ?? null,
         after?.k ?? null,
-        after?.id ?? null,
         limit + 1,
       ],
     );

@@ -33,17 +33,21 @@ export class WebhookDeliveryService {
     if (!(await this.endpoints.findByIdForBrand(brandId, endpointId))) {
       throw AppError.notFound('Webhook endpoint');
     }
+    const after = decodeCursor(q.cursor, 'text');
+    if (after && !/^\d{1,19}$/.test(String(after.k))) {
+      throw AppError.field('cursor', 'is not a cursor returned by this API');
+    }
     const rows = await this.deliveries.listByEndpoint(
       brandId,
       endpointId,
       { status: q.status, eventType: q.eventType },
       limit,
-      decodeCursor(q.cursor),
+      after,
     );
     const page = toPage(
       rows,
       limit,
-      (r) => ({ k: r.cursor_at!, id: r.id }),
+      (r) => ({ k: r.seq, id: r.id }),
       (r) => r,
     );
     const attempts = await this.deliveries.attemptsOf(

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class WebhooksAndFraudRules1795784687725 implements MigrationInterface {
-  name = 'WebhooksAndFraudRules1795784687725';
+export class WebhooksAndFraudRules1795785003261 implements MigrationInterface {
+  name = 'WebhooksAndFraudRules1795785003261';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -29,7 +29,7 @@ export class WebhooksAndFraudRules1795784687725 implements MigrationInterface {
       `CREATE INDEX "webhook_deliveries_event_idx" ON "webhook_deliveries"  ("event_id") `,
     );
     await queryRunner.query(
-      `CREATE INDEX "webhook_deliveries_endpoint_created_idx" ON "webhook_deliveries"  ("endpoint_id", "created_at", "id") `,
+      `CREATE INDEX "webhook_deliveries_endpoint_seq_idx" ON "webhook_deliveries"  ("endpoint_id", "seq") `,
     );
     await queryRunner.query(
       `CREATE INDEX "webhook_deliveries_order_idx" ON "webhook_deliveries"  ("endpoint_id", "ordering_key", "seq") WHERE "status" = 'pending'`,
@@ -102,7 +102,7 @@ export class WebhooksAndFraudRules1795784687725 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "webhook_attempts"`);
     await queryRunner.query(`DROP INDEX "public"."webhook_deliveries_due_idx"`);
     await queryRunner.query(`DROP INDEX "public"."webhook_deliveries_order_idx"`);
-    await queryRunner.query(`DROP INDEX "public"."webhook_deliveries_endpoint_created_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."webhook_deliveries_endpoint_seq_idx"`);
     await queryRunner.query(`DROP INDEX "public"."webhook_deliveries_event_idx"`);
     await queryRunner.query(`DROP TABLE "webhook_deliveries"`);
     await queryRunner.query(`DROP INDEX "public"."webhook_events_created_idx"`);
