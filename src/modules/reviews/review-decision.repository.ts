@@ -169,7 +169,7 @@ export class ReviewDecisionRepository {
     return em.query(
       `SELECT id, status FROM rewards
         WHERE brand_id = $1 AND ${byReferral ? 'referral_id' : 'id'} = $2 AND clawback_of IS NULL
-        ORDER BY created_at, id`,
+        ORDER BY created_at, recipient, rule_id, id`,
       [brandId, byReferral ? by.referralId : by.rewardId],
     );
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -18,6 +19,7 @@ import {
   ReviewPageDto,
 } from '@/modules/reviews/dto/review.dto';
 import { ReviewDecisionService } from '@/modules/reviews/review-decision.service';
+import { ReviewNote } from '@/modules/reviews/review-note.decorator';
 import { ReviewService } from '@/modules/reviews/review.service';
 
 @ApiTags('Fraud rules and reviews')
@@ -47,6 +49,7 @@ export class ReviewController {
 
   @Post(':id/approve')
   @HttpCode(200)
+  @ApiBody({ type: ReviewDecisionBodyDto, required: false })
   @ApiOperation({
     summary: 'Approve a held referral (ref_…) or held reward (rwd_…): release its rewards',
     description:
@@ -61,13 +64,14 @@ export class ReviewController {
   approve(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
-    @Body() dto: ReviewDecisionBodyDto,
+    @ReviewNote() note: string | null,
   ): Promise<ReviewDecisionDto> {
-    return this.decisions.decide(brandId, id, 'approved', dto?.note || null);
+    return this.decisions.decide(brandId, id, 'approved', note);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
+  @ApiBody({ type: ReviewDecisionBodyDto, required: false })
   @ApiOperation({
     summary: 'Reject a held referral (ref_…) or held reward (rwd_…)',
     description:
@@ -82,8 +86,8 @@ export class ReviewController {
   reject(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
-    @Body() dto: ReviewDecisionBodyDto,
+    @ReviewNote() note: string | null,
   ): Promise<ReviewDecisionDto> {
-    return this.decisions.decide(brandId, id, 'rejected', dto?.note || null);
+    return this.decisions.decide(brandId, id, 'rejected', note);
   }
 }

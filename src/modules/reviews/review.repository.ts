@@ -89,7 +89,7 @@ export class ReviewRepository {
       `SELECT id, referral_id, recipient, kind, amount, currency, status, reason
          FROM rewards
         WHERE brand_id = $1 AND referral_id = ANY($2::text[]) AND clawback_of IS NULL
-        ORDER BY created_at, id`,
+        ORDER BY created_at, recipient, rule_id, id`,
       [brandId, referralIds],
     );
   }
