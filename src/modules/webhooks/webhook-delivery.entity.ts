@@ -22,8 +22,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  * them (locked_until) while it sends, outside any transaction.
  */
 @Entity('webhook_deliveries')
-// The dispatcher's queue.
-@Index('webhook_deliveries_due_idx', ['nextAttemptAt'], { where: `"status" = 'pending'` })
+// The dispatcher's queue, in its claim order.
+@Index('webhook_deliveries_due_idx', ['nextAttemptAt', 'seq'], { where: `"status" = 'pending'` })
 // Per-key order: an earlier pending delivery of the same key holds the later ones back.
 @Index('webhook_deliveries_order_idx', ['endpointId', 'orderingKey', 'seq'], {
   where: `"status" = 'pending'`,

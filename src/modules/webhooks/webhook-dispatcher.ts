@@ -35,7 +35,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private timer?: NodeJS.Timeout;
   private pumping?: Promise<void>;
   private stopped = false;
-  private backlog = false;
   private lastPrune = 0;
 
   constructor(
@@ -94,15 +93,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const { concurrency, timeoutMs } = this.config.webhooks;
       while (!this.stopped) {
         const free = concurrency - this.inFlight.size;
-        if (free <= 0) {
-          this.backlog = true;
-          return;
-        }
+        if (free <= 0) return;
         // The lease outlives the request (timeout) and recording it, by a margin.
         const claimed = await this.repository.claim(free, timeoutMs + 60_000);
         for (const delivery of claimed) this.start(delivery);
-        this.backlog = claimed.length === free;
-        if (!this.backlog) return;
+        if (claimed.length < free) return; // nothing more is due now
       }
     })();
     this.pumping = run;
@@ -121,7 +116,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       )
       .finally(() => {
         this.inFlight.delete(task);
-        if (this.backlog && !this.stopped) {
+        // Refill in bulk once half the slots are free (one claim for many deliveries); a
+        // success may also have released the next delivery of its ordering key.
+        const refill = this.inFlight.size <= this.config.webhooks.concurrency / 2;
+        if (refill && !this.stopped) {
           this.pump().catch((err: unknown) =>
             this.logger.error({ err }, 'webhook dispatch failed'),
           );

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class WebhooksAndFraudRules1795785003261 implements MigrationInterface {
-  name = 'WebhooksAndFraudRules1795785003261';
+export class WebhooksAndFraudRules1795785719829 implements MigrationInterface {
+  name = 'WebhooksAndFraudRules1795785719829';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -35,7 +35,7 @@ export class WebhooksAndFraudRules1795785003261 implements MigrationInterface {
       `CREATE INDEX "webhook_deliveries_order_idx" ON "webhook_deliveries"  ("endpoint_id", "ordering_key", "seq") WHERE "status" = 'pending'`,
     );
     await queryRunner.query(
-      `CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries"  ("next_attempt_at") WHERE "status" = 'pending'`,
+      `CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries"  ("next_attempt_at", "seq") WHERE "status" = 'pending'`,
     );
     await queryRunner.query(
       `CREATE TABLE "webhook_attempts" ("id" text NOT NULL, "brand_id" text NOT NULL, "delivery_id" text NOT NULL, "attempt" integer NOT NULL, "started_at" TIMESTAMP WITH TIME ZONE NOT NULL, "duration_ms" integer NOT NULL, "status_code" integer, "response_excerpt" text, "error" text, "success" boolean NOT NULL, CONSTRAINT "PK_2de7e7887ad97de459adab62638" PRIMARY KEY ("id"))`,
