@@ -22,37 +22,29 @@ export interface Reply {
 export class TestReceiver {
   readonly received: Received[] = [];
   reply: (req: Received, index: number) => Reply = () => ({ status: 200, body: 'ok' });
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  url = '';
+  private readonly server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const entry: Received = { headers: req.headers, body, json: safeJson(body), at: Date.now() };
+      const index = this.received.push(entry) - 1;
+      const reply = this.reply(entry, index);
+      const send = () => {
+        if (!res.destroyed) res.writeHead(reply.status).end(reply.body ?? '');
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
+      else send();
+    });
+  });
 
   static async start(path = '/hooks'): Promise<TestReceiver> {
-    let receiver: TestReceiver | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const entry: Received = {
-          headers: req.headers,
-          body,
-          json: safeJson(body),
-          at: Date.now(),
-        };
-        const index = receiver!.received.push(entry) - 1;
-        const reply = receiver!.reply(entry, index);
-        const send = () => {
-          if (!res.destroyed) res.writeHead(reply.status).end(reply.body ?? '');
-        };
-        if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
-        else send();
-      });
-    });
-    server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    receiver = new TestReceiver(server, `http://127.0.0.1:${port}${path}`);
+    const receiver = new TestReceiver();
+    receiver.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.server.address() as AddressInfo;
+    receiver.url = `http://127.0.0.1:${port}${path}`;
     return receiver;
   }
 
