@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -653,6 +654,10 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
     }
     expect(doc.paths['/v1/webhook-endpoints'].post.description).toContain('Tandem-Signature');
     expect(doc.components.schemas.WebhookEndpointWithSecretDto.properties.secret).toBeDefined();
+    // the README shows the example receiver the test above runs, verbatim
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const example = readFileSync(join(__dirname, '..', 'examples', 'webhook-receiver.js'), 'utf8');
+    expect(readme).toContain(example);
   });
 });
 
