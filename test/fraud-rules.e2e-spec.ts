@@ -6,6 +6,7 @@ import {
   AdvocateSetup,
   createAdvocate,
   createProgram,
+  createRule,
   createTwoSidedRules,
   ProgramSetup,
   purchaseEvent,
@@ -648,6 +649,48 @@ describe('reviews: approve or reject held referrals in one transaction', () => {
       await t.request('GET', `/v1/reviews?status=held&type=referral`, { key: brand.key })
     ).body.data;
     expect(still.map((r: any) => r.id)).toEqual([flagged.referral.id]);
+  });
+
+  it('rewards held with a referral that attribution rejects later stay reviewable on their own', async () => {
+    const { brand, p } = await setup({ holdDays: 14 });
+    await createRule(t, p, {
+      trigger: { event: 'signup' },
+      recipient: 'advocate',
+      reward: { kind: 'cash', amount: 200 },
+    });
+    const alice = await createAdvocate(t, p, { email: 'alice.martin@gmail.com' });
+    const customer = { id: uniqueId('c'), email: 'promo@mailinator.com' };
+    const signup = (
+      await sendEvent(t, brand, {
+        id: uniqueId('s'),
+        type: 'signup',
+        occurredAt: new Date().toISOString(),
+        customer,
+        code: alice.code,
+      })
+    ).body;
+    expect(signup.referral).toMatchObject({ status: 'pending', review: { status: 'held' } });
+    expect(signup.rewards.map((r: any) => r.status)).toEqual(['held']);
+    // the same customer turns out to be Alice herself: attribution rejects the referral
+    const self = await buy(brand, {
+      code: alice.code,
+      customer: { id: customer.id, email: 'alicemartin@gmail.com' },
+    });
+    expect(self).toMatchObject({ status: 'rejected', reason: 'self_referral' });
+    const [item] = (await t.request('GET', '/v1/reviews?type=reward', { key: brand.key })).body
+      .data;
+    expect(item).toMatchObject({
+      type: 'reward',
+      id: signup.rewards[0].id,
+      reason: 'fraud_review',
+    });
+    const rejected = await t.request('POST', `/v1/reviews/${signup.rewards[0].id}/reject`, {
+      key: brand.key,
+    });
+    expect(rejected.body.rewards).toEqual([{ id: signup.rewards[0].id, status: 'rejected' }]);
+    expect(
+      (await t.request('GET', '/v1/reviews?status=held', { key: brand.key })).body.data,
+    ).toEqual([]);
   });
 
   it('lists with filters and a cursor', async () => {

@@ -21,6 +21,8 @@ export interface LockedReward {
   status: RewardStatus;
   reason: string | null;
   referral_id: string | null;
+  /** Its referral is held for review (then the referral is what gets decided). */
+  referral_held: boolean;
 }
 
 export interface RejectedReward {
@@ -69,7 +71,11 @@ export class ReviewDecisionRepository {
   ): Promise<LockedReward | undefined> {
     if (!looksLikeId('reward', id)) return undefined;
     const rows: LockedReward[] = await em.query(
-      `SELECT id, status, reason, referral_id FROM rewards WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
+      `SELECT w.id, w.status, w.reason, w.referral_id,
+              coalesce(r.review_status = 'held' AND r.status <> 'rejected', false) AS referral_held
+         FROM rewards w LEFT JOIN referrals r ON r.id = w.referral_id AND r.brand_id = w.brand_id
+        WHERE w.brand_id = $1 AND w.id = $2
+          FOR UPDATE OF w`,
       [brandId, id],
     );
     return rows[0];
@@ -138,7 +144,8 @@ export class ReviewDecisionRepository {
   async rejectReward(em: EntityManager, brandId: string, id: string): Promise<RejectedReward[]> {
     return returnedRows<RejectedReward>(
       await em.query(
-        `UPDATE rewards SET ${REJECT} WHERE brand_id = $1 AND id = $2 RETURNING ${REJECTED_COLUMNS}`,
+        `UPDATE rewards SET ${REJECT} WHERE brand_id = $1 AND id = $2 AND status = 'held'
+         RETURNING ${REJECTED_COLUMNS}`,
         [brandId, id, REVIEW_REJECTED_REASON],
       ),
     );

@@ -87,7 +87,7 @@ export class ReviewDecisionService {
   ): Promise<ReviewDecisionDto> {
     const reward = await this.repository.lockReward(em, brandId, id);
     if (!reward) throw AppError.notFound('Review');
-    if (reward.status === 'held' && reward.reason === FRAUD_HOLD_REASON) {
+    if (reward.status === 'held' && reward.reason === FRAUD_HOLD_REASON && reward.referral_held) {
       throw new AppError(
         'invalid_status_transition',
         `This reward is held with its referral: decide the referral's review (${reward.referral_id})`,

@@ -18,7 +18,9 @@ export interface ReviewFilters {
 /**
  * The review queue of a brand in one keyset order (newest flag first): referrals held by fraud
  * rules, rejected referrals, and rewards held for another reason (a paused advocate). Rewards
- * held with their referral are shown inside the referral's item, not on their own.
+ * held with their referral are shown inside the referral's item, not on their own — unless the
+ * referral is no longer held (attribution rejected it meanwhile): then they are items of their
+ * own, so nothing held is ever out of reach.
  */
 @Injectable()
 export class ReviewRepository {
@@ -53,7 +55,9 @@ export class ReviewRepository {
                 NULL, NULL
            FROM rewards w LEFT JOIN customers c ON c.id = w.customer_id AND c.brand_id = w.brand_id
           WHERE w.brand_id = $1 AND w.status = 'held'
-            AND w.reason IS DISTINCT FROM '${FRAUD_HOLD_REASON}'
+            AND (w.reason IS DISTINCT FROM '${FRAUD_HOLD_REASON}' OR NOT EXISTS (
+                   SELECT 1 FROM referrals h WHERE h.id = w.referral_id AND h.brand_id = w.brand_id
+                      AND h.review_status = 'held' AND h.status <> 'rejected'))
             AND ($2::text IS NULL OR $2 = 'reward') AND ($3::text IS NULL OR $3 = 'held')
        ) x
        WHERE ($4::text IS NULL OR x.program_id = $4)

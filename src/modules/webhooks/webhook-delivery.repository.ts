@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { looksLikeId } from '@/common/ids';
 import type { CursorPosition } from '@/common/pagination/pagination';
-import { returnedRows } from '@/database/returned-rows';
 import type { DeliveryStatus } from '@/modules/webhooks/webhook-delivery.entity';
 import type { WebhookEventType } from '@/modules/webhooks/webhook-event-types';
 
@@ -106,14 +105,12 @@ export class WebhookDeliveryRepository {
    * closed at now), a pending one is brought forward and keeps its window.
    */
   async scheduleNow(em: EntityManager, brandId: string, id: string): Promise<void> {
-    returnedRows(
-      await em.query(
-        `UPDATE webhook_deliveries
-            SET retry_until = CASE WHEN status = 'pending' THEN retry_until ELSE now() END,
-                status = 'pending', next_attempt_at = now(), failed_at = NULL, updated_at = now()
-          WHERE brand_id = $1 AND id = $2`,
-        [brandId, id],
-      ),
+    await em.query(
+      `UPDATE webhook_deliveries
+          SET retry_until = CASE WHEN status = 'pending' THEN retry_until ELSE now() END,
+              status = 'pending', next_attempt_at = now(), failed_at = NULL, updated_at = now()
+        WHERE brand_id = $1 AND id = $2`,
+      [brandId, id],
     );
   }
 }
