@@ -18,6 +18,8 @@ import { ReviewsModule } from '@/modules/reviews/reviews.module';
 import { SharesModule } from '@/modules/shares/shares.module';
 import { TrackingModule } from '@/modules/tracking/tracking.module';
 import { ProgramsModule } from '@/modules/programs/programs.module';
+import { FraudModule } from '@/modules/fraud/fraud.module';
+import { WebhooksModule } from '@/modules/webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,9 @@ export class AppModule {
         EnrollmentsModule,
         EventsModule,
         ReviewsModule,
+        // issue 8: signed webhooks (global outbox) and fraud rules
+        WebhooksModule,
+        FraudModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.

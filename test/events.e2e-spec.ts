@@ -192,7 +192,8 @@ describe('conversion events → attribution → two-way rewards', () => {
         clickId: signClick(t, alice, new Date(Date.now() - 5 * DAY)),
       });
       expect(signup.body.attribution.advocateId).toBe(alice.id);
-      const bobClick = await clickLink(t, bob);
+      // an hour before the purchase (a purchase seconds after its click is held: fastConversion)
+      const bobClick = signClick(t, bob, new Date(Date.now() - 3_600_000));
       const purchase = await sendEvent(t, brand, purchaseEvent({ customer, clickId: bobClick }));
       const expected = model === 'last_touch' ? bob.id : alice.id;
       expect(purchase.body.attribution).toMatchObject({ advocateId: expected, model });

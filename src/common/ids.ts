@@ -21,6 +21,8 @@ export const ID_PREFIXES = {
   payoutBatch: 'pob',
   webhookEndpoint: 'whe',
   delivery: 'dlv',
+  webhookEvent: 'wev',
+  webhookAttempt: 'wat',
   review: 'rev',
 } as const;
 

@@ -111,6 +111,95 @@ export class EnvDto {
   @Min(0)
   @Max(86_400_000)
   REWARD_APPROVAL_INTERVAL_MS: number = 60_000;
+
+  // --- Webhooks (issue 8) ---
+
+  /** How often each instance looks for webhook deliveries that are due; 0: never. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  WEBHOOKS_DISPATCH_INTERVAL_MS: number = 1_000;
+
+  /** One delivery attempt may take this long (connect, answer and body) before it counts as failed. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOKS_TIMEOUT_MS: number = 10_000;
+
+  /** The first retry waits about this long; each further one twice as long (with jitter). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86_400_000)
+  WEBHOOKS_RETRY_BASE_MS: number = 10_000;
+
+  /** No wait between two attempts is longer than this. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86_400_000)
+  WEBHOOKS_RETRY_MAX_DELAY_MS: number = 3_600_000;
+
+  /** A delivery is retried for this long after its event, then marked failed. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 86_400_000)
+  WEBHOOKS_RETRY_WINDOW_MS: number = 86_400_000;
+
+  /** An endpoint is disabled after this many consecutive deliveries failed for good; 0: never. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  WEBHOOKS_DISABLE_AFTER_FAILURES: number = 5;
+
+  /** Deliveries one instance sends at the same time. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  WEBHOOKS_CONCURRENCY: number = 10;
+
+  /** Delivered and failed webhook events older than this are deleted (with their attempts). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
+  WEBHOOKS_RETENTION_DAYS: number = 30;
+
+  /** Development only: endpoints may be http://localhost, 127.0.0.1 or [::1]. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WEBHOOKS_ALLOW_HTTP_LOCALHOST: 'true' | 'false' = 'false';
+
+  /** Self-hosted receivers on private addresses (10.x, 192.168.x, …); off: refused (SSRF). */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' | 'false' = 'false';
+}
+
+export interface WebhooksConfig {
+  dispatchIntervalMs: number;
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  retryWindowMs: number;
+  disableAfterFailures: number;
+  concurrency: number;
+  retentionDays: number;
+  allowHttpLocalhost: boolean;
+  allowPrivateNetworks: boolean;
 }
 
 export interface AppConfig {
@@ -125,6 +214,7 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   clickRepeatWindowMinutes: number;
   rewardApprovalIntervalMs: number;
+  webhooks: WebhooksConfig;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +269,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
     clickRepeatWindowMinutes: dto.CLICK_REPEAT_WINDOW_MINUTES,
     rewardApprovalIntervalMs: dto.REWARD_APPROVAL_INTERVAL_MS,
+    webhooks: {
+      dispatchIntervalMs: dto.WEBHOOKS_DISPATCH_INTERVAL_MS,
+      timeoutMs: dto.WEBHOOKS_TIMEOUT_MS,
+      retryBaseMs: dto.WEBHOOKS_RETRY_BASE_MS,
+      retryMaxDelayMs: dto.WEBHOOKS_RETRY_MAX_DELAY_MS,
+      retryWindowMs: dto.WEBHOOKS_RETRY_WINDOW_MS,
+      disableAfterFailures: dto.WEBHOOKS_DISABLE_AFTER_FAILURES,
+      concurrency: dto.WEBHOOKS_CONCURRENCY,
+      retentionDays: dto.WEBHOOKS_RETENTION_DAYS,
+      allowHttpLocalhost: dto.WEBHOOKS_ALLOW_HTTP_LOCALHOST === 'true',
+      allowPrivateNetworks: dto.WEBHOOKS_ALLOW_PRIVATE_NETWORKS === 'true',
+    },
   };
 }
 

@@ -14,6 +14,11 @@ import { EventEntity } from '@/modules/events/event.entity';
 import { CouponCodeEntity } from '@/modules/rewards/coupon-code.entity';
 import { RewardTallyEntity } from '@/modules/rewards/reward-tally.entity';
 import { RewardEntity } from '@/modules/rewards/reward.entity';
+import { ProgramFraudRulesEntity } from '@/modules/fraud/program-fraud-rules.entity';
+import { WebhookAttemptEntity } from '@/modules/webhooks/webhook-attempt.entity';
+import { WebhookDeliveryEntity } from '@/modules/webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '@/modules/webhooks/webhook-endpoint.entity';
+import { WebhookEventEntity } from '@/modules/webhooks/webhook-event.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -33,4 +38,10 @@ export const ENTITIES = [
   RewardEntity,
   CouponCodeEntity,
   RewardTallyEntity,
+  // webhooks and fraud rules (issue 8)
+  ProgramFraudRulesEntity,
+  WebhookEndpointEntity,
+  WebhookEventEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
 ];

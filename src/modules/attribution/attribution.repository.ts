@@ -7,8 +7,9 @@ import {
   isEmptyRequest,
   ProgramConfig,
 } from '@/modules/attribution/config-snapshot';
-import type { ReferralStatus } from '@/modules/attribution/referral.entity';
+import type { ReferralStatus, ReviewStatus } from '@/modules/attribution/referral.entity';
 import type { AttributionMethod } from '@/modules/events/event.entity';
+import { resolveFraudRules } from '@/modules/fraud/fraud-rules';
 import { preparedQuery } from '@/modules/events/prepared-query';
 
 interface ConfigRow {
@@ -35,6 +36,8 @@ export interface StoredReferral extends ReferralState {
   convertedEventId: string | null;
   convertedAt: Date | null;
   rejectedAt: Date | null;
+  /** Fraud review: held, approved or rejected by a reviewer; null when never flagged. */
+  reviewStatus: ReviewStatus | null;
 }
 
 /**
@@ -75,6 +78,8 @@ export class AttributionRepository {
              'ends_at', p.ends_at, 'window_days', p.attribution_window_days,
              'model', p.attribution_model, 'hold_days', p.hold_days,
              'budget_amount', p.budget_amount, 'updated_at', p.updated_at::text,
+             'fraud_rules', (SELECT f.rules FROM program_fraud_rules f
+                              WHERE f.program_id = p.id AND f.brand_id = $1),
              'ctas', (SELECT coalesce(json_agg(json_build_object('id', c.id, 'key', c.key, 'channel', c.channel)), '[]')
                         FROM ctas c WHERE c.program_id = p.id AND c.brand_id = $1))), '[]')
             FROM programs p WHERE p.brand_id = $1 AND p.id IN (SELECT id FROM pids)) AS programs,
@@ -168,7 +173,7 @@ export class AttributionRepository {
                'new_customer', r.new_customer, 'created_at', r.created_at, 'method', r.method,
                'click_id', r.click_id, 'first_event_id', r.first_event_id,
                'converted_event_id', r.converted_event_id, 'converted_at', r.converted_at,
-               'rejected_at', r.rejected_at)), '[]')
+               'rejected_at', r.rejected_at, 'review_status', r.review_status)), '[]')
               FROM referrals r WHERE r.brand_id = $1 AND r.customer_id = ANY($2::text[])) AS referrals,
            (SELECT coalesce(json_agg(json_build_object('customer', e.customer_external_id,
                'click_id', e.click_id)), '[]')
@@ -196,6 +201,7 @@ export class AttributionRepository {
         convertedEventId: r.converted_event_id,
         convertedAt: r.converted_at ? new Date(r.converted_at) : null,
         rejectedAt: r.rejected_at ? new Date(r.rejected_at) : null,
+        reviewStatus: r.review_status ?? null,
       })),
       clicks: row.clicks.map((c) => ({ customer: c.customer, clickId: c.click_id })),
     };
@@ -203,7 +209,10 @@ export class AttributionRepository {
 }
 
 function toProgram(p: Record<string, any>): ProgramConfig {
+  const fraudRules = resolveFraudRules(p.fraud_rules);
   return {
+    fraudRules,
+    selfReferralCheck: fraudRules.selfReferral.enabled,
     id: p.id,
     status: p.status,
     startsAt: p.starts_at ? new Date(p.starts_at) : null,

@@ -43,6 +43,8 @@ export interface ProgramInfo {
   windowDays: number;
   model: AttributionModel;
   ctas: CtaInfo[];
+  /** The program's selfReferral fraud rule; off: a friend who is the advocate is not rejected. */
+  selfReferralCheck?: boolean;
 }
 
 export interface AdvocateInfo {
@@ -277,7 +279,7 @@ export function attribute(input: AttributionInput): AttributionDecision {
       holdReason: null,
     };
   }
-  if (isSelfReferral(input, advocate)) {
+  if (program.selfReferralCheck !== false && isSelfReferral(input, advocate)) {
     const rejected: ReferralChange =
       referral.kind === 'new'
         ? { kind: 'new', status: 'rejected', reason: 'self_referral' }

@@ -4,6 +4,7 @@ import type {
   LinkInfo,
   ProgramInfo,
 } from '@/modules/attribution/attribution';
+import type { FraudRules } from '@/modules/fraud/fraud-rules';
 import type { RuleSpec } from '@/modules/rewards/rule-evaluation';
 
 export interface RuleConfig extends RuleSpec {
@@ -21,6 +22,8 @@ export interface ProgramConfig extends ProgramInfo {
   updatedAt: string;
   /** Active rules, oldest first. */
   rules: RuleConfig[];
+  /** Fraud rules in effect (defaults filled in). */
+  fraudRules: FraudRules;
 }
 
 /** The configuration one batch of events is decided against, loaded in one query. */

@@ -60,6 +60,7 @@ export class ReferralBook {
         convertedAt: null,
         rejectedAt: change.status === 'rejected' ? ctx.now : null,
         createdAt: ctx.now,
+        reviewStatus: null,
         created: true,
         changed: false,
       };

@@ -18,6 +18,13 @@ import type { Recorded } from '@/modules/events/recorded';
 import { ClickIdService } from '@/modules/tracking/click-id.service';
 import type { VerifiedClickId } from '@/modules/tracking/click-id';
 import { IssueRequest, RewardIssuer } from '@/modules/rewards/reward-issuer';
+import {
+  conversionWebhookEvents,
+  referralAnswer,
+  screenCandidatesOf,
+} from '@/modules/events/event-hooks';
+import { FraudScreen, Screening } from '@/modules/fraud/fraud-screen';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 interface CustomerState extends RecordedCustomer {
   purchasesSoFar: number;
@@ -35,6 +42,8 @@ interface Decided {
   converts: boolean;
   isFirstPurchase: boolean;
   isNewCustomer: boolean;
+  /** The event's own click id, verified. */
+  click: VerifiedClickId | null;
 }
 
 /**
@@ -50,6 +59,8 @@ export class ConversionRecorder {
     private readonly attribution: AttributionRepository,
     private readonly issuer: RewardIssuer,
     private readonly clickIds: ClickIdService,
+    private readonly fraud: FraudScreen,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async record(
@@ -123,14 +134,13 @@ export class ConversionRecorder {
     );
 
     const decided: Decided[] = [];
-    const requests: IssueRequest[] = [];
     for (const row of fresh) {
       const customer = byExternal.get(row.event.customer!.id)!;
-      const d = this.decide(row, verified.get(row.id) ?? null, customer, book, snapshot, now);
-      decided.push(d);
-      const request = issueRequestOf(d);
-      if (request) requests.push(request);
+      decided.push(this.decide(row, verified.get(row.id) ?? null, customer, book, snapshot, now));
     }
+    // Fraud rules (issue 8): a referral a rule holds gets its rewards issued held.
+    const screening = await this.fraud.screen(em, brandId, screenCandidatesOf(decided, snapshot));
+    const requests = decided.flatMap((d) => issueRequestOf(d, screening) ?? []);
     const issued = await this.issuer.issue(em, brandId, snapshot, requests);
 
     const outcome = emptyOutcome();
@@ -150,7 +160,7 @@ export class ConversionRecorder {
         status: d.decision.status,
         attribution: a ? toAttributionDto(a) : null,
         reason: d.decision.reason,
-        referral: d.referralView,
+        referral: referralAnswer(d.referralView, screening),
         rewards: (result?.rewards ?? []).map(toEventRewardDto),
         skipped: result?.skipped ?? [],
         reversed: [],
@@ -159,6 +169,9 @@ export class ConversionRecorder {
       out.set(d.row.event.index, { kind: 'created', result: answer });
     }
     await this.outcomes.write(em, brandId, outcome);
+    // Fraud holds and webhooks (issue 8): after the rows they read are written.
+    await this.fraud.applyHolds(em, brandId, screening);
+    await this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued));
     return out;
   }
 
@@ -212,6 +225,7 @@ export class ConversionRecorder {
       converts,
       isFirstPurchase,
       isNewCustomer: e.customer!.isNew ?? referral?.newCustomer ?? firstSeen,
+      click: verified,
     };
   }
 
@@ -241,7 +255,7 @@ export class ConversionRecorder {
   }
 }
 
-function issueRequestOf(d: Decided): IssueRequest | null {
+function issueRequestOf(d: Decided, screening: Screening): IssueRequest | null {
   if (d.decision.status !== 'attributed') return null;
   const e = d.row.event;
   const a = d.decision.attribution;
@@ -252,7 +266,7 @@ function issueRequestOf(d: Decided): IssueRequest | null {
     customerId: d.customer.id,
     referralId: d.referral?.id ?? null,
     occurredAt: e.occurredAt,
-    holdReason: d.decision.holdReason,
+    holdReason: d.decision.holdReason ?? screening.holdReasonOf(d.referral?.id),
     event: {
       type: e.type as 'signup' | 'purchase' | 'custom',
       name: e.name,

@@ -6,6 +6,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity('customers')
 @Index('customers_brand_external_id_key', ['brandId', 'externalId'], { unique: true })
+// Fraud rules: one person (normalised e-mail) under several customer ids and advocates.
+@Index('customers_brand_email_idx', ['brandId', 'emailNormalized'], {
+  where: '"email_normalized" IS NOT NULL',
+})
 export class CustomerEntity {
   @PrimaryColumn('text')
   id: string;

@@ -6,12 +6,13 @@ import { EventIntakeRepository } from '@/modules/events/event-intake.repository'
 import { EventOutcomeRepository } from '@/modules/events/event-outcome.repository';
 import { EventService } from '@/modules/events/event.service';
 import { RefundRecorder } from '@/modules/events/refund-recorder';
+import { FraudModule } from '@/modules/fraud/fraud.module';
 import { RewardsModule } from '@/modules/rewards/rewards.module';
 import { TrackingModule } from '@/modules/tracking/tracking.module';
 
 /** Conversion events: intake, idempotency and customers; brings in attribution and rewards. */
 @Module({
-  imports: [TrackingModule, AttributionModule, RewardsModule],
+  imports: [TrackingModule, AttributionModule, RewardsModule, FraudModule],
   controllers: [EventController],
   providers: [
     EventIntakeRepository,

@@ -13,6 +13,8 @@ import type { Recorded } from '@/modules/events/recorded';
 import { planReversal } from '@/modules/rewards/refund-plan';
 import { RefundableReward, RefundRepository } from '@/modules/rewards/refund.repository';
 import { programTallyKey, ruleTallyKey } from '@/modules/rewards/reward-issuer';
+import { refundWebhookEvents } from '@/modules/events/event-hooks';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 /**
  * Records refund events in their own transaction: the order's rewards are locked, then each
@@ -25,6 +27,7 @@ export class RefundRecorder {
     private readonly intake: EventIntakeRepository,
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async record(
@@ -173,6 +176,15 @@ export class RefundRecorder {
       amount: t.amount,
     }));
     await this.outcomes.write(em, brandId, outcome);
+    // Webhooks (issue 8): reward.reversed and reward.clawback, in this transaction.
+    await this.webhooks.enqueueSubjects(
+      em,
+      brandId,
+      refundWebhookEvents(
+        [...changed.values()],
+        outcome.rewardInserts.map((r) => r.id as string),
+      ),
+    );
     return out;
   }
 }

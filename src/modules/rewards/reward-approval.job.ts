@@ -5,9 +5,11 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
 import { RewardRepository } from '@/modules/rewards/reward.repository';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 const BATCH = 500;
 
@@ -24,6 +26,8 @@ export class RewardApprovalJob implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly rewards: RewardRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -49,7 +53,7 @@ export class RewardApprovalJob implements OnApplicationBootstrap, BeforeApplicat
     const run = (async () => {
       let total = 0;
       for (;;) {
-        const approved = await this.rewards.approveDue(BATCH);
+        const approved = await this.approveBatch();
         total += approved;
         if (approved < BATCH) return total;
       }
@@ -60,5 +64,22 @@ export class RewardApprovalJob implements OnApplicationBootstrap, BeforeApplicat
     };
     run.then(clear, clear);
     return run;
+  }
+
+  /** One statement's worth, with its reward.approved webhooks in the same transaction. */
+  private approveBatch(): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const approved = await this.rewards.approveDue(em, BATCH);
+      await this.webhooks.enqueueSubjectsOfBrands(
+        em,
+        approved.map((r) => ({
+          type: 'reward.approved',
+          subject: 'reward',
+          id: r.id,
+          brandId: r.brand_id,
+        })),
+      );
+      return approved.length;
+    });
   }
 }

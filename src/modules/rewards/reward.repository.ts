@@ -109,21 +109,22 @@ export class RewardRepository {
   }
 
   /**
-   * Approves up to `limit` pending rewards whose hold period is over. SKIP LOCKED: several
-   * instances run this at once without waiting for, or approving twice, the same rows.
+   * Approves up to `limit` pending rewards whose hold period is over (held rewards are never
+   * touched: only status pending qualifies). SKIP LOCKED: several instances run this at once
+   * without waiting for, or approving twice, the same rows. Returns the approved rewards.
    */
-  async approveDue(limit: number): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(
+  async approveDue(em: EntityManager, limit: number): Promise<{ id: string; brand_id: string }[]> {
+    const rows: unknown[] = await em.query(
       `UPDATE rewards SET status = 'approved', approved_at = now(), updated_at = now()
         WHERE id IN (SELECT id FROM rewards
                       WHERE status = 'pending' AND available_at <= now()
                       ORDER BY available_at
                       LIMIT $1
                         FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
+       RETURNING id, brand_id`,
       [limit],
     );
     // pg answers an UPDATE … RETURNING as [rows, count] through TypeORM.
-    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    return (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string; brand_id: string }[];
   }
 }

@@ -6,6 +6,7 @@ import { RewardDto, toRewardDto } from '@/modules/rewards/dto/reward.dto';
 import { programTallyKey, ruleTallyKey } from '@/modules/rewards/reward-issuer';
 import { RewardFilters, RewardRepository } from '@/modules/rewards/reward.repository';
 import type { RewardStatus } from '@/modules/rewards/reward.entity';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 const transitionError = (from: RewardStatus, to: string, why?: string) =>
   new AppError(
@@ -20,6 +21,7 @@ export class RewardService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rewards: RewardRepository,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async list(
@@ -44,8 +46,12 @@ export class RewardService {
       const row = await this.rewards.findByIdForBrand(brandId, id, em, true);
       if (!row) throw AppError.notFound('Reward');
       const status = row.status as RewardStatus;
-      if (status === 'pending' || status === 'held') await this.rewards.approve(em, brandId, id);
-      else if (status !== 'approved') throw transitionError(status, 'approved');
+      if (status === 'pending' || status === 'held') {
+        await this.rewards.approve(em, brandId, id);
+        await this.webhooks.enqueueSubjects(em, brandId, [
+          { type: 'reward.approved', subject: 'reward', id },
+        ]);
+      } else if (status !== 'approved') throw transitionError(status, 'approved');
       return toRewardDto((await this.rewards.findByIdForBrand(brandId, id, em))!);
     });
   }

@@ -51,12 +51,31 @@ export class EventAttributionDto {
   windowDays: number;
 }
 
+export class EventReferralReviewDto {
+  @ApiProperty({ enum: ['held'] })
+  status: 'held';
+
+  @ApiProperty({
+    type: [String],
+    example: ['velocity'],
+    description: 'The fraud rules this event triggered (GET /v1/reviews has every reason)',
+  })
+  rules: string[];
+}
+
 export class EventReferralDto {
   @ApiProperty({ example: 'ref_4f9T2kQ8mZ1xYb7cD3eF' })
   id: string;
 
   @ApiProperty({ enum: REFERRAL_STATUSES })
   status: ReferralStatus;
+
+  @ApiPropertyOptional({
+    type: EventReferralReviewDto,
+    description:
+      'Present when the referral is held for review by a fraud rule: its rewards are held',
+  })
+  review?: EventReferralReviewDto;
 }
 
 export class EventRewardDto {

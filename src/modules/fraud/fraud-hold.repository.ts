@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { FraudReason } from '@/modules/fraud/fraud-rules';
+
+/** Hold reason of rewards waiting for their referral's review. */
+export const FRAUD_HOLD_REASON = 'fraud_review';
+
+/**
+ * Puts referrals on hold with their reasons, and with them every reward of theirs that money
+ * could still flow to (pending, or approved and not yet in a payout batch), in one statement.
+ * A reason is added once per rule; rewards already held for another reason keep it.
+ */
+@Injectable()
+export class FraudHoldRepository {
+  async holdReferrals(
+    em: EntityManager,
+    brandId: string,
+    holds: { referralId: string; reasons: FraudReason[] }[],
+  ): Promise<void> {
+    if (holds.length === 0) return;
+    await em.query(
+      `WITH h AS (
+         SELECT * FROM json_to_recordset($2::json) AS h(referral_id text, reasons jsonb)),
+       ref AS (
+         UPDATE referrals r
+            SET review_status = 'held', held_at = coalesce(r.held_at, now()), updated_at = now(),
+                review_reasons = coalesce(r.review_reasons, '[]'::jsonb) || (
+                  SELECT coalesce(jsonb_agg(x), '[]'::jsonb) FROM jsonb_array_elements(h.reasons) x
+                   WHERE NOT coalesce(r.review_reasons, '[]'::jsonb)
+                             @> jsonb_build_array(jsonb_build_object('rule', x->'rule')))
+           FROM h
+          WHERE r.id = h.referral_id AND r.brand_id = $1
+            AND r.status <> 'rejected' AND (r.review_status IS NULL OR r.review_status = 'held')
+          RETURNING r.id)
+       UPDATE rewards w SET status = 'held', reason = '${FRAUD_HOLD_REASON}', updated_at = now()
+        WHERE w.brand_id = $1 AND w.referral_id IN (SELECT id FROM ref)
+          AND w.status IN ('pending', 'approved') AND w.payout_batch_id IS NULL
+          AND w.clawback_of IS NULL`,
+      [
+        brandId,
+        JSON.stringify(holds.map((h) => ({ referral_id: h.referralId, reasons: h.reasons }))),
+      ],
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Addresses a webhook must not reach unless the operator allows private networks. */
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, cloud metadata services
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['ff00::', 8],
+] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+}
+
+export interface UrlPolicy {
+  allowHttpLocalhost: boolean;
+  allowPrivateNetworks: boolean;
+}
+
+const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host.toLowerCase());
+
+export function isPrivateAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '');
+  const family = isIP(bare);
+  if (family === 0) return false;
+  if (family === 6) {
+    // IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+    if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
+    return PRIVATE.check(bare, 'ipv6');
+  }
+  return PRIVATE.check(bare, 'ipv4');
+}
+
+/**
+ * Why this URL cannot be a webhook endpoint, or null. https only; http only to localhost,
+ * 127.0.0.1 or [::1] when WEBHOOKS_ALLOW_HTTP_LOCALHOST is set (development). No credentials,
+ * no fragment; an IP address in a private range only with WEBHOOKS_ALLOW_PRIVATE_NETWORKS.
+ */
+export function webhookUrlIssue(value: string, policy: UrlPolicy): string | null {
+  if (value.length > MAX_WEBHOOK_URL_LENGTH || value.includes('\u0000')) {
+    return `must be a URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute https URL';
+  }
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.hash) return 'must not contain a fragment';
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol === 'http:') {
+    if (!(policy.allowHttpLocalhost && loopback)) {
+      return policy.allowHttpLocalhost
+        ? 'must be https (http is allowed for localhost only)'
+        : 'must be an https URL';
+    }
+    return null;
+  }
+  if (url.protocol !== 'https:') return 'must be an https URL';
+  if (loopback) {
+    return policy.allowHttpLocalhost || policy.allowPrivateNetworks
+      ? null
+      : 'must not point to this machine';
+  }
+  if (!policy.allowPrivateNetworks && isPrivateAddress(url.hostname)) {
+    return 'must not point to a private network address';
+  }
+  return null;
+}
+
+/**
+ * Checked before every attempt: a host name may resolve to a private address (or be changed
+ * to) after the endpoint was created. Returns why the destination is refused, or null.
+ */
+export async function destinationIssue(url: string, policy: UrlPolicy): Promise<string | null> {
+  if (policy.allowPrivateNetworks) return null;
+  const { hostname } = new URL(url);
+  if (isLoopbackHost(hostname)) return policy.allowHttpLocalhost ? null : 'loopback address';
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(bare)
+    ? [bare]
+    : (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
+  const blocked = addresses.find((a) => isPrivateAddress(a));
+  return blocked ? `${hostname} resolves to a private network address` : null;
+}
