@@ -17,6 +17,7 @@ import { ReviewsModule } from '@/modules/reviews/reviews.module';
 import { SharesModule } from '@/modules/shares/shares.module';
 import { TrackingModule } from '@/modules/tracking/tracking.module';
 import { ProgramsModule } from '@/modules/programs/programs.module';
+import { PayoutsModule } from '@/modules/payouts/payouts.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         EnrollmentsModule,
         EventsModule,
         ReviewsModule,
+        PayoutsModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.

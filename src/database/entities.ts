@@ -14,6 +14,9 @@ import { EventEntity } from '@/modules/events/event.entity';
 import { CouponCodeEntity } from '@/modules/rewards/coupon-code.entity';
 import { RewardTallyEntity } from '@/modules/rewards/reward-tally.entity';
 import { RewardEntity } from '@/modules/rewards/reward.entity';
+import { PayoutBatchAdvocateEntity } from '@/modules/payouts/payout-batch-advocate.entity';
+import { PayoutBatchItemEntity } from '@/modules/payouts/payout-batch-item.entity';
+import { PayoutBatchEntity } from '@/modules/payouts/payout-batch.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -33,4 +36,7 @@ export const ENTITIES = [
   RewardEntity,
   CouponCodeEntity,
   RewardTallyEntity,
+  PayoutBatchEntity,
+  PayoutBatchItemEntity,
+  PayoutBatchAdvocateEntity,
 ];

@@ -1,0 +1,117 @@
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@/common/errors/app-error';
+import { PayoutBatchDto, toPayoutBatchDto } from '@/modules/payouts/dto/payout-batch.dto';
+import { PayoutBatchRepository } from '@/modules/payouts/payout-batch.repository';
+import {
+  AdvocateLineRow,
+  CONTENT_TYPES,
+  csvHeader,
+  ExportContext,
+  ExportDetail,
+  exportFileName,
+  ExportFormat,
+  formatPage,
+  RewardLineRow,
+} from '@/modules/payouts/payout-export-format';
+import { PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
+
+/** Lines read from the database per query; memory holds about one page at a time. */
+export const EXPORT_PAGE_SIZE = 2000;
+
+export interface PayoutExport {
+  batch: PayoutBatchDto;
+  fileName: string;
+  contentType: string;
+  /** Lines the file will hold (header excluded). */
+  lines: number;
+  stream: Readable;
+}
+
+export interface ExportOptions {
+  pageSize?: number;
+  /** Called after each page is handed to the stream, with the lines so far. */
+  onProgress?: (lines: number) => void;
+}
+
+type Line = AdvocateLineRow | RewardLineRow;
+
+/**
+ * Streams a batch's export from the database: pages of lines read by keyset and written as
+ * they come. Everything that can fail before the first byte (unknown batch, canceled batch,
+ * the first query) fails before the stream exists, so it is an ordinary JSON error.
+ */
+@Injectable()
+export class PayoutExportService {
+  constructor(
+    private readonly batches: PayoutBatchRepository,
+    private readonly exports: PayoutExportRepository,
+  ) {}
+
+  async open(
+    brandId: string,
+    batchId: string,
+    format: ExportFormat,
+    detail: ExportDetail,
+    options: ExportOptions = {},
+  ): Promise<PayoutExport> {
+    const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
+    const found = await this.batches.findByIdForBrand(brandId, batchId);
+    if (!found) throw AppError.notFound('Payout batch');
+    if (found.status === 'canceled') throw canceledError();
+    const first = await this.page(brandId, batchId, detail, null, pageSize);
+    const header = format === 'csv' ? await csvHeader(detail) : '';
+    await this.batches.markExported(brandId, batchId);
+    // Read again after the status change: a cancel that won the race is refused here.
+    const row = (await this.batches.findByIdForBrand(brandId, batchId))!;
+    if (row.status === 'canceled') throw canceledError();
+
+    const ctx: ExportContext = { batchId, currency: row.currency };
+    const pages = async function* (this: PayoutExportService): AsyncGenerator<string> {
+      if (header) yield header;
+      let rows: Line[] = first;
+      let written = 0;
+      for (;;) {
+        if (rows.length > 0) {
+          yield await formatPage(detail, format, rows as AdvocateLineRow[], ctx);
+          written += rows.length;
+          options.onProgress?.(written);
+        }
+        if (rows.length < pageSize) return;
+        rows = await this.page(brandId, batchId, detail, rows[rows.length - 1]!, pageSize);
+      }
+    }.call(this);
+
+    return {
+      batch: toPayoutBatchDto(row),
+      fileName: exportFileName(batchId, detail, format),
+      contentType: CONTENT_TYPES[format],
+      lines: detail === 'advocates' ? row.advocate_count : row.reward_count,
+      stream: Readable.from(pages, { objectMode: false }),
+    };
+  }
+
+  private page(
+    brandId: string,
+    batchId: string,
+    detail: ExportDetail,
+    last: Line | null,
+    limit: number,
+  ): Promise<Line[]> {
+    if (detail === 'advocates') {
+      return this.exports.advocateLinesPage(brandId, batchId, last?.advocate_id ?? null, limit);
+    }
+    const position = last
+      ? { advocateId: last.advocate_id, rewardId: (last as RewardLineRow).reward_id }
+      : null;
+    return this.exports.rewardLinesPage(brandId, batchId, position, limit);
+  }
+}
+
+function canceledError(): AppError {
+  return new AppError(
+    'invalid_status_transition',
+    'A canceled payout batch cannot be exported: its rewards were released',
+    [{ field: 'status', issue: 'is canceled' }],
+  );
+}

@@ -1,0 +1,13 @@
+import type { RewardKind } from '@/modules/programs/reward-rule.entity';
+
+/**
+ * Reward kinds finance pays out. Points and coupons are redeemed in the brand's shop, and a
+ * custom reward is whatever the brand fulfils itself: none of them is money sent to a person.
+ */
+export const PAYABLE_REWARD_KINDS: readonly RewardKind[] = ['cash', 'credit', 'gift_card'];
+
+/**
+ * Payouts pay advocates. A friend's reward is fulfilled by the brand at checkout (Tandem knows
+ * the friend only as the brand's customer id), so friend rewards never enter a payout batch.
+ */
+export const PAYOUT_RECIPIENT = 'advocate';
