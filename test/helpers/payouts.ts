@@ -28,7 +28,12 @@ export async function earn(
   t: TestApp,
   p: ProgramSetup,
   advocate: AdvocateSetup,
-  options: { orderAmount?: number; currency?: string; approve?: boolean } = {},
+  options: {
+    orderAmount?: number;
+    currency?: string;
+    approve?: boolean;
+    event?: Record<string, unknown>;
+  } = {},
 ): Promise<Earned> {
   const orderId = uniqueId('ord');
   const res = await sendEvent(
@@ -41,6 +46,7 @@ export async function earn(
         amount: options.orderAmount ?? 12_900,
         currency: options.currency ?? 'USD',
       },
+      ...options.event,
     }),
   );
   if (res.status !== 201) throw new Error(`purchase: ${res.status} ${res.text}`);
