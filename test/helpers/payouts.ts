@@ -23,7 +23,10 @@ export interface Earned {
   reward: any;
 }
 
-/** A purchase by a new friend through the advocate's code; the advocate's reward is approved. */
+/**
+ * A purchase by a new friend through the advocate's code; the advocate's (first payable)
+ * reward is approved.
+ */
 export async function earn(
   t: TestApp,
   p: ProgramSetup,
@@ -50,7 +53,9 @@ export async function earn(
     }),
   );
   if (res.status !== 201) throw new Error(`purchase: ${res.status} ${res.text}`);
-  const reward = res.body.rewards.find((r: any) => r.recipient === 'advocate');
+  const reward = res.body.rewards.find(
+    (r: any) => r.recipient === 'advocate' && ['cash', 'credit', 'gift_card'].includes(r.kind),
+  );
   if (!reward) throw new Error(`no advocate reward: ${res.text}`);
   if (options.approve !== false) await approve(t, p.brand, reward.id);
   return { eventId: res.body.eventId, orderId, reward };
