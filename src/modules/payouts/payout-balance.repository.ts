@@ -37,17 +37,25 @@ const FIGURES = [
  */
 function perAdvocateSql(extra: string): string {
   return `
-    WITH r AS (
+    WITH open_items AS (
+      SELECT i.reward_id
+        FROM payout_batches pb
+        JOIN payout_batch_items i ON i.batch_id = pb.id AND i.brand_id = pb.brand_id
+       WHERE pb.brand_id = $1 AND pb.currency = $2 AND pb.status IN ('created', 'exported')
+         AND NOT i.released
+    ),
+    r AS (
       SELECT w.advocate_id,
              sum(w.amount - w.reversed_amount) FILTER (WHERE w.status = 'pending') AS pending,
              sum(w.amount - w.reversed_amount) FILTER (WHERE w.status = 'held') AS held,
              sum(w.amount - w.reversed_amount) FILTER (
                WHERE w.status = 'approved' AND w.clawback_of IS NULL
-                 AND w.payout_batch_id IS NULL) AS approved_unpaid,
+                 AND o.reward_id IS NULL) AS approved_unpaid,
              sum(w.amount) FILTER (
                WHERE w.status = 'approved' AND w.clawback_of IS NOT NULL
-                 AND w.payout_batch_id IS NULL) AS clawbacks_outstanding
+                 AND o.reward_id IS NULL) AS clawbacks_outstanding
         FROM rewards w
+        LEFT JOIN open_items o ON o.reward_id = w.id
        WHERE w.brand_id = $1 AND w.currency = $2 AND w.recipient = '${PAYOUT_RECIPIENT}'
          AND w.kind = ANY($3::text[]) AND w.amount IS NOT NULL
          AND w.status IN ('pending', 'held', 'approved') ${extra.replace(/@/g, 'w.advocate_id')}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { loggableError } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
 import { formatMajor } from '@/common/money/currency';
@@ -15,6 +16,8 @@ import {
 import { PayoutLedgerRepository } from '@/modules/payouts/payout-ledger.repository';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** A batch this big refreshes the planner statistics of the batch tables (see refreshStatistics). */
+const ANALYZE_AFTER_LINES = 10_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** A creation request, normalised: equal requests hash equal. */
@@ -62,6 +65,8 @@ export function toPayoutBatchRequest(
 /** Creating payout batches (one transaction each), and reading them. */
 @Injectable()
 export class PayoutBatchService {
+  private readonly logger = new Logger(PayoutBatchService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly batches: PayoutBatchRepository,
@@ -78,7 +83,17 @@ export class PayoutBatchService {
         ]);
       }
     }
-    return this.dataSource.transaction((em) => this.createInTransaction(em, brandId, request));
+    const created = await this.dataSource.transaction((em) =>
+      this.createInTransaction(em, brandId, request),
+    );
+    if (!created.replayed && created.batch.totals.rewards >= ANALYZE_AFTER_LINES) {
+      await this.ledger
+        .refreshStatistics()
+        .catch((err: unknown) =>
+          this.logger.warn({ err: loggableError(err) }, 'ANALYZE after a payout batch failed'),
+        );
+    }
+    return created;
   }
 
   /**
@@ -95,12 +110,12 @@ export class PayoutBatchService {
     const inserted = await this.batches.insertUnlessKeyUsed(em, brandId, { id, ...request });
     if (!inserted) return this.replay(em, brandId, request);
 
-    await this.ledger.lockBatchCreation(em, brandId, request.currency);
+    await this.ledger.lockBatchCreation(em, brandId);
     const taken = await this.ledger.takePayableRewards(em, brandId, id, request);
     if (taken.advocates === 0) throw nothingToPay(request, taken);
-    if (taken.taken !== taken.rewards) {
-      // The items and the rewards' payout_batch_id must agree; never commit a batch that doesn't.
-      throw new Error(`payout batch ${id}: ${taken.rewards} lines but ${taken.taken} rewards`);
+    if (taken.items !== taken.rewards) {
+      // The items and the advocates' lines must agree; never commit a batch that doesn't.
+      throw new Error(`payout batch ${id}: ${taken.rewards} lines but ${taken.items} items`);
     }
     await this.batches.setTotals(em, brandId, id, taken);
     const row = await this.batches.findByIdForBrand(brandId, id, em);

@@ -1,6 +1,8 @@
+import { stringify } from 'csv-stringify';
 import {
   AdvocateLineRow,
   columnNames,
+  csvField,
   csvHeader,
   escapeFormula,
   exportFileName,
@@ -56,9 +58,28 @@ describe('escapeFormula', () => {
   });
 });
 
+describe('csvField', () => {
+  const tricky = ['plain', '', 'a,b', 'say "hi"', '"', ' spaced ', 'crlf\r\ninside', 'é€😀'];
+
+  it('quotes like csv-stringify, the reference RFC 4180 writer', async () => {
+    const expected = await new Promise<string>((resolve, reject) =>
+      stringify([tricky], { record_delimiter: 'windows' }, (err, out) =>
+        err ? reject(err) : resolve(out),
+      ),
+    );
+    expect(`${tricky.map(csvField).join(',')}\r\n`).toBe(expected);
+  });
+
+  it('also quotes a bare LF or CR, which csv-stringify leaves bare in CRLF mode', () => {
+    // most readers (Excel, Python's csv) would take that LF for the end of the record
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
+  });
+});
+
 describe('formatPage', () => {
-  it('writes RFC 4180 records: CRLF, quotes only when needed, doubled quotes', async () => {
-    const out = await formatPage(
+  it('writes RFC 4180 records: CRLF, quotes only when needed, doubled quotes', () => {
+    const out = formatPage(
       'advocates',
       'csv',
       [advocate({ name: 'Dupont, "Jo"\nline 2', email: null })],
@@ -70,8 +91,8 @@ describe('formatPage', () => {
     );
   });
 
-  it('escapes text cells but never the amounts', async () => {
-    const out = await formatPage('rewards', 'csv', [reward({ cta_key: '+ig', channel: '@x' })], {
+  it('escapes text cells but never the amounts', () => {
+    const out = formatPage('rewards', 'csv', [reward({ cta_key: '+ig', channel: '@x' })], {
       batchId: 'pob_00000000000000000001',
       currency: 'KWD',
     });
@@ -84,8 +105,8 @@ describe('formatPage', () => {
     expect(cells[14]).toBe(''); // approvedAt null
   });
 
-  it('writes NDJSON with numbers for minor units and decimal strings for amounts', async () => {
-    const out = await formatPage('advocates', 'json', [advocate(), advocate({ amount: '7' })], {
+  it('writes NDJSON with numbers for minor units and decimal strings for amounts', () => {
+    const out = formatPage('advocates', 'json', [advocate(), advocate({ amount: '7' })], {
       batchId: 'pob_00000000000000000001',
       currency: 'JPY',
     });
@@ -109,15 +130,15 @@ describe('formatPage', () => {
     expect(JSON.parse(lines[1]!).amountMinor).toBe(7);
   });
 
-  it('an empty page is empty', async () => {
-    expect(await formatPage('rewards', 'csv', [], ctx)).toBe('');
-    expect(await formatPage('rewards', 'json', [], ctx)).toBe('');
+  it('an empty page is empty', () => {
+    expect(formatPage('rewards', 'csv', [], ctx)).toBe('');
+    expect(formatPage('rewards', 'json', [], ctx)).toBe('');
   });
 });
 
 describe('headers and file names', () => {
-  it('the CSV header is the column list', async () => {
-    expect(await csvHeader('advocates')).toBe(`${columnNames('advocates').join(',')}\r\n`);
+  it('the CSV header is the column list', () => {
+    expect(csvHeader('advocates')).toBe(`${columnNames('advocates').join(',')}\r\n`);
     expect(columnNames('rewards')[0]).toBe('rewardId');
   });
 

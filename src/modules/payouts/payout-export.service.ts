@@ -16,8 +16,8 @@ import {
 } from '@/modules/payouts/payout-export-format';
 import { PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
 
-/** Lines read from the database per query; memory holds about one page at a time. */
-export const EXPORT_PAGE_SIZE = 2000;
+/** Lines read from the database per query; memory holds two pages at most. */
+export const EXPORT_PAGE_SIZE = 5000;
 
 export interface PayoutExport {
   batch: PayoutBatchDto;
@@ -60,7 +60,7 @@ export class PayoutExportService {
     if (!found) throw AppError.notFound('Payout batch');
     if (found.status === 'canceled') throw canceledError();
     const first = await this.page(brandId, batchId, detail, null, pageSize);
-    const header = format === 'csv' ? await csvHeader(detail) : '';
+    const header = format === 'csv' ? csvHeader(detail) : '';
     await this.batches.markExported(brandId, batchId);
     // Read again after the status change: a cancel that won the race is refused here.
     const row = (await this.batches.findByIdForBrand(brandId, batchId))!;
@@ -71,14 +71,20 @@ export class PayoutExportService {
       if (header) yield header;
       let rows: Line[] = first;
       let written = 0;
-      for (;;) {
-        if (rows.length > 0) {
-          yield await formatPage(detail, format, rows as AdvocateLineRow[], ctx);
-          written += rows.length;
-          options.onProgress?.(written);
-        }
-        if (rows.length < pageSize) return;
-        rows = await this.page(brandId, batchId, detail, rows[rows.length - 1]!, pageSize);
+      while (rows.length > 0) {
+        // The next page is read while this one is formatted and sent: PostgreSQL and Node work
+        // at the same time, and at most two pages are in memory.
+        const next =
+          rows.length === pageSize
+            ? this.page(brandId, batchId, detail, rows[rows.length - 1]!, pageSize)
+            : undefined;
+        // Handled when awaited below; this only keeps a failure that happens while the client
+        // is still reading from counting as an unhandled rejection.
+        next?.catch(() => undefined);
+        yield formatPage(detail, format, rows as AdvocateLineRow[], ctx);
+        written += rows.length;
+        options.onProgress?.(written);
+        rows = next ? await next : [];
       }
     }.call(this);
 

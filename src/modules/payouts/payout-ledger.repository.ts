@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { PAYABLE_REWARD_KINDS, PAYOUT_RECIPIENT } from '@/modules/payouts/payout-policy';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  PAYABLE_REWARD_KINDS,
+  PAYOUT_RECIPIENT,
+  payoutLockKey,
+} from '@/modules/payouts/payout-policy';
 import type { PayoutBatchTotals } from '@/modules/payouts/payout-batch.repository';
 
 export interface PayableCriteria {
@@ -12,8 +16,8 @@ export interface PayableCriteria {
 }
 
 export interface TakenRewards extends PayoutBatchTotals {
-  /** Rewards whose payout_batch_id was set: must equal `rewards`. */
-  taken: number;
+  /** Items written: must equal `rewards`, the sum of the advocates' line counts. */
+  items: number;
 }
 
 /** A reward of the batch that a refund reduced after the batch took it. */
@@ -34,30 +38,36 @@ export interface NewClawback {
 
 /**
  * The SQL that moves rewards in and out of payout batches. Only this repository writes
- * payout_batch_items and payout_batch_advocates, and rewards' payout fields.
+ * payout_batch_items and payout_batch_advocates, and the rewards' payout fields (status paid,
+ * paidAt, payoutBatchId, set when the batch is paid) and payout clawbacks.
  */
 @Injectable()
 export class PayoutLedgerRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
   /**
-   * Batch creation for one brand and currency runs one at a time (a transaction-level advisory
-   * lock): the second of two concurrent requests sees the first one's batch, committed.
+   * Batch creation for a brand runs one at a time (a transaction-level advisory lock, held to
+   * commit): the second of two concurrent requests sees the first one's batch, committed.
+   * Rejecting a reward takes the same lock shared (RewardService), so a reward cannot be
+   * rejected while a batch that takes it is being written.
    */
-  async lockBatchCreation(em: EntityManager, brandId: string, currency: string): Promise<void> {
+  async lockBatchCreation(em: EntityManager, brandId: string): Promise<void> {
     await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `payouts:${brandId}:${currency}`,
+      payoutLockKey(brandId),
     ]);
   }
 
   /**
    * One statement takes every payable reward into the batch: approved advocate rewards of a
    * payable kind and the currency, available at or before the cutoff (availableAt, or approvedAt
-   * for a reward approved by hand before its hold ended), in no batch, plus the
-   * outstanding clawbacks (whatever their date: the money is owed back now). Rows are locked in
-   * id order (refunds lock in the same order, so they cannot deadlock with this) and re-checked
-   * after any wait, so a reward rejected or batched meanwhile is skipped. Per advocate the lines
-   * are summed; advocates whose net is not above 0 or below the minimum keep their rewards for
-   * a later batch. The items' unique index (reward_id WHERE NOT released) makes a second batch
-   * holding the same reward impossible, whatever this code does.
+   * for a reward approved by hand before its hold ended), in no open batch, plus the outstanding
+   * clawbacks (whatever their date: the money is owed back now). Per advocate the lines are
+   * summed; advocates whose net is not above 0 or below the minimum keep their rewards for a
+   * later batch. Rewards are not updated here (1M index updates would take minutes): the items
+   * are the record of an open batch, and their unique index (reward_id WHERE NOT released)
+   * makes a second batch holding the same reward impossible, whatever this code does. Each
+   * item keeps the amount it pays (amount − reversedAmount now), so a refund that comes later
+   * changes neither the batch nor its export (see findRefundShortfalls).
    */
   async takePayableRewards(
     em: EntityManager,
@@ -66,17 +76,22 @@ export class PayoutLedgerRepository {
     criteria: PayableCriteria,
   ): Promise<TakenRewards> {
     const rows: Record<string, string | number>[] = await em.query(
-      `WITH candidates AS MATERIALIZED (
+      `WITH open_items AS (
+         SELECT i.reward_id
+           FROM payout_batches b
+           JOIN payout_batch_items i ON i.batch_id = b.id AND i.brand_id = b.brand_id
+          WHERE b.brand_id = $1 AND b.currency = $2 AND b.status IN ('created', 'exported')
+            AND NOT i.released
+       ),
+       candidates AS MATERIALIZED (
          SELECT w.id, w.advocate_id, w.program_id, w.amount - w.reversed_amount AS net,
                 w.clawback_of IS NOT NULL AS is_clawback, w.occurred_at
            FROM rewards w
           WHERE w.brand_id = $1 AND w.currency = $2 AND w.status = 'approved'
             AND w.recipient = $5 AND w.kind = ANY($6::text[]) AND w.amount IS NOT NULL
-            AND w.payout_batch_id IS NULL
             AND ($4::text IS NULL OR w.program_id = $4)
             AND (w.clawback_of IS NOT NULL OR least(w.available_at, w.approved_at) <= $3)
-          ORDER BY w.id
-            FOR UPDATE
+            AND NOT EXISTS (SELECT 1 FROM open_items o WHERE o.reward_id = w.id)
        ),
        minimums AS (
          SELECT id, minimum_payout_amount AS minimum FROM programs
@@ -100,15 +115,9 @@ export class PayoutLedgerRepository {
        items AS (
          INSERT INTO payout_batch_items (batch_id, advocate_id, reward_id, brand_id, amount)
          SELECT $8, c.advocate_id, c.id, $1, c.net FROM candidates c JOIN chosen USING (advocate_id)
-         RETURNING reward_id
-       ),
-       taken AS (
-         UPDATE rewards w SET payout_batch_id = $8, updated_at = now()
-           FROM items i
-          WHERE w.id = i.reward_id AND w.brand_id = $1
          RETURNING 1
        )
-       SELECT (SELECT count(*) FROM taken)::int AS taken,
+       SELECT (SELECT count(*) FROM items)::int AS items,
               (SELECT count(*) FROM chosen)::int AS advocates,
               (SELECT coalesce(sum(lines), 0) FROM chosen)::int AS rewards,
               (SELECT coalesce(sum(total), 0) FROM chosen)::text AS amount,
@@ -130,7 +139,7 @@ export class PayoutLedgerRepository {
     );
     const r = rows[0]!;
     return {
-      taken: Number(r.taken),
+      items: Number(r.items),
       advocates: Number(r.advocates),
       rewards: Number(r.rewards),
       amount: String(r.amount),
@@ -140,7 +149,19 @@ export class PayoutLedgerRepository {
     };
   }
 
-  /** Every reward (and clawback) of the batch becomes paid; rows locked until commit. */
+  /**
+   * Fresh planner statistics after a big batch: the export pages are keyset reads that must
+   * come off the items' primary key in order; a planner that believes the table is tiny sorts
+   * the whole rest of the batch for every page instead. Samples at most 30,000 rows.
+   */
+  async refreshStatistics(): Promise<void> {
+    await this.dataSource.query('ANALYZE payout_batch_items, payout_batch_advocates');
+  }
+
+  /**
+   * Every reward (and clawback) of the batch becomes paid and records its batch; rows stay
+   * locked until commit, so a refund waits and then claws back.
+   */
   async markRewardsPaid(
     em: EntityManager,
     brandId: string,
@@ -148,7 +169,7 @@ export class PayoutLedgerRepository {
     paidAt: Date,
   ): Promise<number> {
     const result: [unknown[], number] = await em.query(
-      `UPDATE rewards w SET status = 'paid', paid_at = $3, updated_at = now()
+      `UPDATE rewards w SET status = 'paid', paid_at = $3, payout_batch_id = $2, updated_at = now()
          FROM payout_batch_items i
         WHERE i.batch_id = $2 AND i.brand_id = $1 AND w.id = i.reward_id AND w.brand_id = $1`,
       [brandId, batchId, paidAt],
@@ -217,17 +238,10 @@ export class PayoutLedgerRepository {
     );
   }
 
-  /** A canceled batch lets go of its rewards: they can be taken by the next batch. */
+  /** A canceled batch lets go of its rewards: the next batch can take them. */
   async releaseRewards(em: EntityManager, brandId: string, batchId: string): Promise<number> {
-    await em.query(
-      `UPDATE payout_batch_items SET released = true WHERE batch_id = $2 AND brand_id = $1`,
-      [brandId, batchId],
-    );
     const result: [unknown[], number] = await em.query(
-      `UPDATE rewards w SET payout_batch_id = NULL, updated_at = now()
-         FROM payout_batch_items i
-        WHERE i.batch_id = $2 AND i.brand_id = $1 AND w.id = i.reward_id AND w.brand_id = $1
-          AND w.payout_batch_id = $2`,
+      `UPDATE payout_batch_items SET released = true WHERE batch_id = $2 AND brand_id = $1`,
       [brandId, batchId],
     );
     return result[1];

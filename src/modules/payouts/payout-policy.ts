@@ -11,3 +11,12 @@ export const PAYABLE_REWARD_KINDS: readonly RewardKind[] = ['cash', 'credit', 'g
  * the friend only as the brand's customer id), so friend rewards never enter a payout batch.
  */
 export const PAYOUT_RECIPIENT = 'advocate';
+
+/**
+ * The advisory lock that serializes batch creation per brand (exclusive) with the decisions
+ * that must see a batch being created, such as rejecting a reward (shared): a transaction-level
+ * `pg_advisory_xact_lock(hashtextextended(key, 0))`.
+ */
+export function payoutLockKey(brandId: string): string {
+  return `payouts:${brandId}`;
+}
