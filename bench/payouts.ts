@@ -16,10 +16,13 @@
  * Options (env): BENCH_REWARDS=1000000 BENCH_ADVOCATES=<rewards/20> BENCH_POOL=10
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 BENCH_KEEP_DB=1
  *   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (extra node flags for the service)
+ *   BENCH_SERVICE_LOG=/tmp/service.log (the service's output, e.g. with --trace-gc)
+ *   BENCH_EXPORT_REPEAT=0 (send the rewards export this many times more, back to back, to see
+ *   that the peak RSS does not grow with the volume streamed)
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -28,6 +31,7 @@ import { cpuMsOf, freePort, waitForLine } from './lib/harness';
 const REWARDS = Number(process.env.BENCH_REWARDS ?? 1_000_000);
 const ADVOCATES = Number(process.env.BENCH_ADVOCATES ?? Math.max(1, Math.round(REWARDS / 20)));
 const CLAWBACK_EVERY = 200;
+const EXPORT_REPEAT = Number(process.env.BENCH_EXPORT_REPEAT ?? 0);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 const PG_BASE = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(
   /\/+$/,
@@ -306,6 +310,11 @@ async function main(): Promise<void> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (process.env.BENCH_SERVICE_LOG) {
+      const out = createWriteStream(process.env.BENCH_SERVICE_LOG);
+      app.stdout?.pipe(out);
+      app.stderr?.pipe(out);
+    }
     await waitForLine(app, /listening/, 60_000);
     const db = new Client({ connectionString: url });
     await db.connect();
@@ -358,6 +367,16 @@ async function main(): Promise<void> {
           target: t.ms <= TARGET_S * 1000,
         });
       }
+      for (let i = 0; i < EXPORT_REPEAT; i++) {
+        await download(
+          port,
+          ids.finance,
+          `/v1/payout-batches/${batch.id}/export?format=csv&detail=rewards`,
+        );
+        log(
+          `rewards export again (${i + 1}/${EXPORT_REPEAT}): VmRSS ${mb(memoryKb(app.pid, 'VmRSS'))}`,
+        );
+      }
       peakRssKb = stopSampling();
       hwmKb = memoryKb(app.pid, 'VmHWM');
 
@@ -405,7 +424,8 @@ async function main(): Promise<void> {
   log('');
   log(
     `node ${process.version}, ${cpus().length} CPUs, PostgreSQL ${version}, pool ${POOL}; ` +
-      `batch: ${fmtInt(batchTotals.advocates ?? 0)} advocates, ${fmtInt(batchTotals.rewards ?? 0)} lines`,
+      `batch: ${fmtInt(batchTotals.advocates ?? 0)} advocates, ${fmtInt(batchTotals.rewards ?? 0)} lines; ` +
+      `service GC_HEAP_GROWING_PERCENT=${process.env.GC_HEAP_GROWING_PERCENT ?? '50 (default)'}`,
   );
   log('| step | time | lines | MB | lines/s | service CPU | target ≤ 15 s |');
   log('|---|---|---|---|---|---|---|');

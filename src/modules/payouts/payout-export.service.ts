@@ -16,8 +16,15 @@ import {
 } from '@/modules/payouts/payout-export-format';
 import { PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
 
+/**
+ * Lines per chunk written to the stream: ~50–100 kB of text, under V8's large-object size
+ * (128 kB), so each chunk dies young; one string per page would be allocated in the old
+ * generation and the heap would grow by a few times the file size before a full GC.
+ */
+const CHUNK_LINES = 200;
+
 /** Lines read from the database per query; memory holds two pages at most. */
-export const EXPORT_PAGE_SIZE = 5000;
+export const EXPORT_PAGE_SIZE = 500;
 
 export interface PayoutExport {
   batch: PayoutBatchDto;
@@ -81,8 +88,11 @@ export class PayoutExportService {
         // Handled when awaited below; this only keeps a failure that happens while the client
         // is still reading from counting as an unhandled rejection.
         next?.catch(() => undefined);
-        yield formatPage(detail, format, rows as AdvocateLineRow[], ctx);
-        written += rows.length;
+        for (let i = 0; i < rows.length; i += CHUNK_LINES) {
+          const chunk = rows.slice(i, i + CHUNK_LINES);
+          yield formatPage(detail, format, chunk as AdvocateLineRow[], ctx);
+          written += chunk.length;
+        }
         options.onProgress?.(written);
         rows = next ? await next : [];
       }
