@@ -1,10 +1,15 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
 import { createApp } from '@/bootstrap';
 import { ConfigError, loadConfig } from '@/config/env';
 import { DataDirLockedError } from '@/database/embedded-postgres';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before the app allocates anything big: see GC_HEAP_GROWING_PERCENT in the README.
+  if (config.gcHeapGrowingPercent > 0) {
+    setFlagsFromString(`--heap-growing-percent=${config.gcHeapGrowingPercent}`);
+  }
   const app = await createApp(config);
   // Nest's shutdown hooks drain in-flight requests, flush buffers and close the database; this
   // only bounds how long that may take.
