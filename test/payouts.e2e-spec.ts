@@ -524,6 +524,51 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     expect(rejected.status).toBe(409);
   });
 
+  it('a reward cannot be rejected while a batch taking it is being written', async () => {
+    const { brand, p } = await setup();
+    const alice = await createAdvocate(t, p);
+    const a1 = await earn(t, p, alice);
+    // a batch creation in progress: its transaction holds the lock and has written the item
+    const qr = db.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      await qr.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `payouts:${brand.id}`,
+      ]);
+      const batchId = newId('payoutBatch');
+      await qr.query(
+        `INSERT INTO payout_batches (id, brand_id, status, currency, cutoff, request_hash)
+         VALUES ($1, $2, 'created', 'USD', now(), repeat('0', 64))`,
+        [batchId, brand.id],
+      );
+      await qr.query(
+        `INSERT INTO payout_batch_items (batch_id, advocate_id, reward_id, brand_id, amount)
+         VALUES ($1, $2, $3, $4, 1000)`,
+        [batchId, alice.id, a1.reward.id, brand.id],
+      );
+      let settled = false;
+      const rejecting = t
+        .request('POST', `/v1/rewards/${a1.reward.id}/reject`, {
+          key: brand.key,
+          body: { reason: 'too late' },
+        })
+        .then((res) => {
+          settled = true;
+          return res;
+        });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false); // waiting for the batch
+      await qr.commitTransaction();
+      const rejected = await rejecting;
+      expect(rejected.status).toBe(409);
+      expect(rejected.body.error.message).toContain('it is in a payout batch');
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      await qr.release();
+    }
+  });
+
   it('mark-paid pays every reward of the batch once; twice changes nothing', async () => {
     const { brand, finance, p } = await setup();
     const alice = await createAdvocate(t, p);

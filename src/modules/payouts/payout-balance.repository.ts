@@ -33,7 +33,8 @@ const FIGURES = [
 /**
  * Per advocate, from the rewards ledger: pending, held, approved and in no batch, clawbacks
  * approved and in no batch; from payout batches: what open batches hold and what paid batches
- * paid (their fixed lines). $1 brand, $2 currency; `extra` adds a condition on advocate_id.
+ * paid (their per-advocate lines, one per advocate and batch, each the sum of its items).
+ * $1 brand, $2 currency; `extra` adds a condition on advocate_id.
  */
 function perAdvocateSql(extra: string): string {
   return `
@@ -62,14 +63,14 @@ function perAdvocateSql(extra: string): string {
        GROUP BY w.advocate_id
     ),
     b AS (
-      SELECT i.advocate_id,
-             sum(i.amount) FILTER (WHERE pb.status IN ('created', 'exported')) AS in_open_batches,
-             sum(i.amount) FILTER (WHERE pb.status = 'paid') AS paid
+      SELECT l.advocate_id,
+             sum(l.amount) FILTER (WHERE pb.status IN ('created', 'exported')) AS in_open_batches,
+             sum(l.amount) FILTER (WHERE pb.status = 'paid') AS paid
         FROM payout_batches pb
-        JOIN payout_batch_items i ON i.batch_id = pb.id AND i.brand_id = pb.brand_id
+        JOIN payout_batch_advocates l ON l.batch_id = pb.id AND l.brand_id = pb.brand_id
        WHERE pb.brand_id = $1 AND pb.currency = $2 AND pb.status <> 'canceled'
-         ${extra.replace(/@/g, 'i.advocate_id')}
-       GROUP BY i.advocate_id
+         ${extra.replace(/@/g, 'l.advocate_id')}
+       GROUP BY l.advocate_id
     )
     SELECT advocate_id,
            ${FIGURES.map((f) => `coalesce(${f}, 0) AS ${f}`).join(', ')}
