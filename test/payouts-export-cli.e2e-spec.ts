@@ -92,7 +92,7 @@ describe('npm run payouts:export', () => {
     for (const r of [csv, json, stdout])
       expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
     expect(csv.stderr).toContain(
-      `3 advocates lines of ${batch.id} (exported, 3 advocates, net 6.030 KWD) written to ${csvPath}`,
+      `3 advocate lines of ${batch.id} (exported; 3 advocates, net 6.030 KWD) written to ${csvPath}`,
     );
     const http = async (query: string) =>
       (await t.request('GET', `/v1/payout-batches/${batch.id}/export?${query}`, { key: finance }))

@@ -116,9 +116,11 @@ async function run(args: ExportArgs): Promise<void> {
     if (toFile) renameSync(partial, args.out);
     bar.stop();
     const { totals, currency } = file.batch;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     process.stderr.write(
-      `${file.lines} ${args.detail} lines of ${args.batch} (${file.batch.status}, ` +
-        `${totals.advocates} advocates, net ${formatMajor(totals.amount, currency)} ${currency})` +
+      `${plural(file.lines, args.detail === 'advocates' ? 'advocate line' : 'reward line')} of ` +
+        `${args.batch} (${file.batch.status}; ${plural(totals.advocates, 'advocate')}, net ` +
+        `${formatMajor(totals.amount, currency)} ${currency})` +
         `${toFile ? ` written to ${args.out}` : ''}\n`,
     );
   } catch (e) {
