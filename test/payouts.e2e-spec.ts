@@ -772,4 +772,42 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
       expect(res.status).toBe(400);
     }
   });
+
+  it('documents every payout route in OpenAPI, with the finance scope', async () => {
+    const doc = (await t.request('GET', '/docs-json')).body;
+    const routes: [string, string][] = [
+      ['/v1/payout-batches', 'post'],
+      ['/v1/payout-batches', 'get'],
+      ['/v1/payout-batches/{id}', 'get'],
+      ['/v1/payout-batches/{id}/export', 'get'],
+      ['/v1/payout-batches/{id}/mark-paid', 'post'],
+      ['/v1/payout-batches/{id}/cancel', 'post'],
+      ['/v1/payouts/balances', 'get'],
+    ];
+    for (const [path, method] of routes) {
+      const op = doc.paths[path]?.[method];
+      expect([path, method, op?.['x-scopes']]).toEqual([path, method, ['finance']]);
+      expect(op.summary).toEqual(expect.any(String));
+      expect(op.responses['403']).toBeDefined();
+    }
+    const create = doc.paths['/v1/payout-batches'].post;
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(['200', '201', '400', '404', '409', '422']),
+    );
+    const exported = doc.paths['/v1/payout-batches/{id}/export'].get;
+    expect(Object.keys(exported.responses['200'].content)).toEqual([
+      'text/csv',
+      'application/x-ndjson',
+    ]);
+    expect(exported.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(['id', 'format', 'detail']),
+    );
+    expect(Object.keys(doc.components.schemas.PayoutBatchDto.properties)).toEqual(
+      expect.arrayContaining(['id', 'status', 'currency', 'cutoff', 'totals', 'carried']),
+    );
+    expect(doc.components.schemas.CreatePayoutBatchDto.required).toEqual(['currency', 'cutoff']);
+  });
 });
