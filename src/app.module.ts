@@ -20,6 +20,7 @@ import { TrackingModule } from '@/modules/tracking/tracking.module';
 import { ProgramsModule } from '@/modules/programs/programs.module';
 import { FraudModule } from '@/modules/fraud/fraud.module';
 import { WebhooksModule } from '@/modules/webhooks/webhooks.module';
+import { PayoutsModule } from '@/modules/payouts/payouts.module';
 
 @Module({})
 export class AppModule {
@@ -46,6 +47,7 @@ export class AppModule {
         // issue 8: signed webhooks (global outbox) and fraud rules
         WebhooksModule,
         FraudModule,
+        PayoutsModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.

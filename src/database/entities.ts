@@ -19,6 +19,9 @@ import { WebhookAttemptEntity } from '@/modules/webhooks/webhook-attempt.entity'
 import { WebhookDeliveryEntity } from '@/modules/webhooks/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '@/modules/webhooks/webhook-endpoint.entity';
 import { WebhookEventEntity } from '@/modules/webhooks/webhook-event.entity';
+import { PayoutBatchAdvocateEntity } from '@/modules/payouts/payout-batch-advocate.entity';
+import { PayoutBatchItemEntity } from '@/modules/payouts/payout-batch-item.entity';
+import { PayoutBatchEntity } from '@/modules/payouts/payout-batch.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -44,4 +47,7 @@ export const ENTITIES = [
   WebhookEventEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  PayoutBatchEntity,
+  PayoutBatchItemEntity,
+  PayoutBatchAdvocateEntity,
 ];

@@ -122,7 +122,7 @@ export class RewardEntity {
   @Column('timestamptz', { nullable: true })
   rejectedAt: Date | null;
 
-  /** Set by payouts. */
+  /** The payout batch that paid it (set with status paid; an open batch's items hold its rewards). */
   @Column('text', { nullable: true })
   payoutBatchId: string | null;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CursorPosition } from '@/common/pagination/pagination';
+import { payoutLockKey } from '@/modules/payouts/payout-policy';
 import type { Recipient, RewardKind } from '@/modules/programs/reward-rule.entity';
 import type { RewardStatus } from '@/modules/rewards/reward.entity';
 
@@ -15,10 +16,15 @@ export interface RewardFilters {
   to?: string;
 }
 
+// payout_batch_id: set on the reward when its batch is paid; while the batch is open, the
+// batch's items hold it (payout_batch_items_reward_key, one probe per row).
 const COLUMNS = `w.id, w.program_id, w.rule_id, w.event_id, w.referral_id, w.advocate_id, w.recipient,
   w.kind, w.amount, w.reversed_amount, w.currency, w.percent::text AS percent, w.coupon_code,
   w.status, w.reason, w.occurred_at, w.available_at, w.approved_at, w.paid_at, w.reversed_at,
-  w.rejected_at, w.payout_batch_id, w.clawback_of, w.created_at, c.external_id AS customer_external_id`;
+  w.rejected_at,
+  coalesce(w.payout_batch_id, (SELECT i.batch_id FROM payout_batch_items i
+                                WHERE i.reward_id = w.id AND NOT i.released)) AS payout_batch_id,
+  w.clawback_of, w.created_at, c.external_id AS customer_external_id`;
 const FROM = `rewards w LEFT JOIN customers c ON c.id = w.customer_id AND c.brand_id = w.brand_id`;
 
 @Injectable()
@@ -75,6 +81,16 @@ export class RewardRepository {
       [brandId, id],
     );
     return rows[0];
+  }
+
+  /**
+   * Waits for a payout batch being created for the brand to commit (and keeps new ones from
+   * starting until this transaction ends): the lock PayoutLedgerRepository takes exclusively.
+   */
+  async lockAgainstPayoutBatchCreation(em: EntityManager, brandId: string): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [
+      payoutLockKey(brandId),
+    ]);
   }
 
   async approve(em: EntityManager, brandId: string, id: string): Promise<void> {

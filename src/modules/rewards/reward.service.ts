@@ -62,6 +62,8 @@ export class RewardService {
    */
   reject(brandId: string, id: string, reason: string): Promise<RewardDto> {
     return this.dataSource.transaction(async (em) => {
+      // A batch being created may be taking this reward: wait for it, then see it.
+      await this.rewards.lockAgainstPayoutBatchCreation(em, brandId);
       const row = await this.rewards.findByIdForBrand(brandId, id, em, true);
       if (!row) throw AppError.notFound('Reward');
       const status = row.status as RewardStatus;

@@ -152,7 +152,11 @@ export class RewardDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   rejectedAt: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The payout batch holding it (created, exported) or that paid it',
+  })
   payoutBatchId: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'The paid reward a clawback recovers' })
