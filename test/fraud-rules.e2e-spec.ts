@@ -547,6 +547,18 @@ describe('reviews: approve or reject held referrals in one transaction', () => {
         approved_at: null,
       }),
     );
+    // a payout batch taken now never contains them
+    const batch = await t.request('POST', '/v1/payout-batches', {
+      key: brand.key,
+      body: { currency: 'USD', cutoff: new Date(Date.now() + 1000).toISOString() },
+    });
+    expect([201, 422]).toContain(batch.status);
+    const batched = await db.query(
+      `SELECT count(*)::int AS n FROM payout_batch_items i JOIN rewards w ON w.id = i.reward_id
+        WHERE w.referral_id = $1`,
+      [flagged.referral.id],
+    );
+    expect(batched[0].n).toBe(0);
     // the friend's later purchases earn nothing
     const after = await buy(brand, { code: alice.code, customer: { id: suspect.id } });
     expect(after).toMatchObject({ status: 'rejected', reason: 'review_rejected', rewards: [] });

@@ -569,6 +569,61 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
     expect(r.ofType('reward.created')).toEqual([]);
   });
 
+  it('announces payout batches when created and when paid, with clawbacks found at payment', async () => {
+    const { brand, alice } = await program({ holdDays: 0 });
+    const r = await receiver();
+    await endpoint(brand, r.url, ['payout_batch.created', 'payout_batch.paid', 'reward.clawback']);
+    const orderId = uniqueId('ord');
+    const bought = (
+      await sendEvent(
+        t,
+        brand,
+        purchaseEvent({ code: alice.code, order: { id: orderId, amount: 5_000, currency: 'USD' } }),
+      )
+    ).body;
+    await t.app.get(RewardApprovalJob).approveDue();
+    const cutoff = new Date(Date.now() + 1000).toISOString();
+    const created = await t.request('POST', '/v1/payout-batches', {
+      key: brand.key,
+      headers: { 'idempotency-key': uniqueId('batch') },
+      body: { currency: 'USD', cutoff },
+    });
+    expect(created.status).toBe(201);
+    // the order is refunded while its reward sits in the open batch: a clawback at payment
+    await sendEvent(t, brand, refundEvent(orderId, 5_000));
+    const paid = await t.request('POST', `/v1/payout-batches/${created.body.id}/mark-paid`, {
+      key: brand.key,
+      body: { reference: 'wire-77' },
+    });
+    expect(paid.status).toBe(200);
+    // paying again changes nothing and announces nothing
+    await t.request('POST', `/v1/payout-batches/${created.body.id}/mark-paid`, {
+      key: brand.key,
+      body: {},
+    });
+    await r.waitFor((got) => got.length >= 3, 'the batch events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.received.map((x) => x.json.type)).toEqual([
+      'payout_batch.created',
+      'reward.clawback',
+      'payout_batch.paid',
+    ]);
+    expect(r.ofType('payout_batch.created')[0]!.json.data).toMatchObject({
+      id: created.body.id,
+      currency: 'USD',
+      status: 'created',
+    });
+    expect(r.ofType('payout_batch.paid')[0]!.json.data).toMatchObject({
+      id: created.body.id,
+      status: 'paid',
+      reference: 'wire-77',
+    });
+    expect(r.ofType('reward.clawback')[0]!.json.data).toMatchObject({
+      clawbackOf: bought.rewards[0].id,
+      amount: -1000,
+    });
+  });
+
   it('delivers to the README example receiver, which refuses a replayed or altered request', async () => {
     const { brand, alice } = await program();
     const capture = await receiver();

@@ -2,10 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
-import { PayoutBatchDto, toPayoutBatchDto } from '@/modules/payouts/dto/payout-batch.dto';
+import {
+  PayoutBatchDto,
+  toPayoutBatchDto,
+  toWebhookPayload,
+} from '@/modules/payouts/dto/payout-batch.dto';
 import type { PayoutBatchStatus } from '@/modules/payouts/payout-batch.entity';
 import { PayoutBatchRepository, PayoutBatchRow } from '@/modules/payouts/payout-batch.repository';
 import { PayoutLedgerRepository } from '@/modules/payouts/payout-ledger.repository';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 // Finance's clock and ours may differ a little; a payment from the future is a typo.
 const MAX_FUTURE_MS = 5 * 60_000;
@@ -33,6 +38,7 @@ export class PayoutBatchLifecycleService {
     private readonly dataSource: DataSource,
     private readonly batches: PayoutBatchRepository,
     private readonly ledger: PayoutLedgerRepository,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async markPaid(
@@ -76,22 +82,25 @@ export class PayoutBatchLifecycleService {
       throw new Error(`payout batch ${id}: ${row.reward_count} lines but ${paid} rewards paid`);
     }
     const shortfalls = await this.ledger.findRefundShortfalls(em, brandId, id);
-    await this.ledger.insertClawbacks(
+    const clawbacks = shortfalls.map((s) => ({
+      id: newId('reward'),
+      rewardId: s.rewardId,
+      amount: -s.shortfall,
+      eventId: s.refundEventId,
+      occurredAt: s.refundOccurredAt,
+    }));
+    await this.ledger.insertClawbacks(em, brandId, clawbacks);
+    await this.batches.markPaid(em, brandId, id, input.paidAt, input.reference);
+    const batch = toPayoutBatchDto((await this.batches.findByIdForBrand(brandId, id, em))!);
+    await this.webhooks.enqueueSubjects(
       em,
       brandId,
-      shortfalls.map((s) => ({
-        id: newId('reward'),
-        rewardId: s.rewardId,
-        amount: -s.shortfall,
-        eventId: s.refundEventId,
-        occurredAt: s.refundOccurredAt,
-      })),
+      clawbacks.map((c) => ({ type: 'reward.clawback', subject: 'reward', id: c.id })),
     );
-    await this.batches.markPaid(em, brandId, id, input.paidAt, input.reference);
-    return {
-      batch: toPayoutBatchDto((await this.batches.findByIdForBrand(brandId, id, em))!),
-      changed: true,
-    };
+    await this.webhooks.enqueue(em, brandId, 'payout_batch.paid', toWebhookPayload(batch), {
+      orderingKey: id,
+    });
+    return { batch, changed: true };
   }
 
   cancel(brandId: string, id: string): Promise<BatchTransition> {

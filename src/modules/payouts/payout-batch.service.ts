@@ -7,13 +7,18 @@ import { newId } from '@/common/ids';
 import { formatMajor } from '@/common/money/currency';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CreatePayoutBatchDto } from '@/modules/payouts/dto/create-payout-batch.dto';
-import { PayoutBatchDto, toPayoutBatchDto } from '@/modules/payouts/dto/payout-batch.dto';
+import {
+  PayoutBatchDto,
+  toPayoutBatchDto,
+  toWebhookPayload,
+} from '@/modules/payouts/dto/payout-batch.dto';
 import {
   PayoutBatchFilters,
   PayoutBatchRepository,
   PayoutBatchRow,
 } from '@/modules/payouts/payout-batch.repository';
 import { PayoutLedgerRepository } from '@/modules/payouts/payout-ledger.repository';
+import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** A batch this big refreshes the planner statistics of the batch tables (see refreshStatistics). */
@@ -71,6 +76,7 @@ export class PayoutBatchService {
     private readonly dataSource: DataSource,
     private readonly batches: PayoutBatchRepository,
     private readonly ledger: PayoutLedgerRepository,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async create(brandId: string, request: PayoutBatchRequest): Promise<CreatedPayoutBatch> {
@@ -118,8 +124,11 @@ export class PayoutBatchService {
       throw new Error(`payout batch ${id}: ${taken.rewards} lines but ${taken.items} items`);
     }
     await this.batches.setTotals(em, brandId, id, taken);
-    const row = await this.batches.findByIdForBrand(brandId, id, em);
-    return { batch: toPayoutBatchDto(row!), replayed: false };
+    const batch = toPayoutBatchDto((await this.batches.findByIdForBrand(brandId, id, em))!);
+    await this.webhooks.enqueue(em, brandId, 'payout_batch.created', toWebhookPayload(batch), {
+      orderingKey: id,
+    });
+    return { batch, replayed: false };
   }
 
   async list(

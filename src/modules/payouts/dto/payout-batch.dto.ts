@@ -119,3 +119,8 @@ export function toPayoutBatchDto(r: PayoutBatchRow): PayoutBatchDto {
     canceledAt: iso(r.canceled_at),
   };
 }
+
+/** The `data` of payout_batch.created and payout_batch.paid webhooks: the API's batch. */
+export function toWebhookPayload(batch: PayoutBatchDto): Record<string, unknown> {
+  return { ...batch };
+}
