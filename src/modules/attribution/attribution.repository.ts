@@ -10,7 +10,7 @@ import {
 import type { ReferralStatus, ReviewStatus } from '@/modules/attribution/referral.entity';
 import type { AttributionMethod } from '@/modules/events/event.entity';
 import { resolveFraudRules } from '@/modules/fraud/fraud-rules';
-import { preparedQuery } from '@/modules/events/prepared-query';
+import { preparedQuery } from '@/database/prepared-query';
 
 interface ConfigRow {
   links: {

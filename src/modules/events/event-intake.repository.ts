@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { PreparedEvent } from '@/modules/events/event-input';
-import { preparedQuery } from '@/modules/events/prepared-query';
+import { preparedQuery } from '@/database/prepared-query';
 
 export interface GateRow {
   /** Our id (`evt_…`) chosen for the event. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { preparedQuery } from '@/modules/events/prepared-query';
+import { preparedQuery } from '@/database/prepared-query';
 
 /** Rows in the tables' own column names (snake_case), as json_populate_recordset reads them. */
 type Row = Record<string, unknown>;

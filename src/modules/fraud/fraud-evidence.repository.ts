@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@/database/prepared-query';
 
 export interface EvidenceRequest {
   programId: string;
@@ -49,7 +50,9 @@ export class FraudEvidenceRepository {
       last_day: number | null;
       advocates: string[] | null;
       shared_visitor: 'advocate' | 'friend' | null;
-    }[] = await em.query(
+    }[] = await preparedQuery(
+      em,
+      'tandem_fraud_evidence',
       `SELECT c.ord, k.is_bot, k.ua_family, k.visitor_hash, v.last_hour, v.last_day, ia.advocates,
               CASE WHEN NOT c.device OR k.visitor_hash IS NULL THEN NULL
                    WHEN EXISTS (

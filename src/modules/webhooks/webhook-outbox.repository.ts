@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@/database/prepared-query';
 import type { WebhookEventType } from '@/modules/webhooks/webhook-event-types';
 
 /** One event to record: its payload given, or built here from a referral or reward row. */
@@ -52,7 +53,9 @@ const REFERRAL_JSON = `json_build_object(
 export class WebhookOutboxRepository {
   async insert(em: EntityManager, rows: OutboxRow[], retryWindowMs: number): Promise<void> {
     if (rows.length === 0) return;
-    await em.query(
+    await preparedQuery(
+      em,
+      'tandem_webhook_outbox',
       `WITH i AS (
          SELECT * FROM json_to_recordset($1::json) AS i(ord int, id text, brand_id text, type text,
                 subject text, subject_id text, payload jsonb, ordering_key text)),
