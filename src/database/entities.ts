@@ -14,6 +14,9 @@ import { EventEntity } from '@/modules/events/event.entity';
 import { CouponCodeEntity } from '@/modules/rewards/coupon-code.entity';
 import { RewardTallyEntity } from '@/modules/rewards/reward-tally.entity';
 import { RewardEntity } from '@/modules/rewards/reward.entity';
+import { KpiDirtyDayEntity } from '@/modules/analytics/kpi-dirty-day.entity';
+import { KpiRollupEntity } from '@/modules/analytics/kpi-rollup.entity';
+import { KpiVisitorEntity } from '@/modules/analytics/kpi-visitor.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -33,4 +36,7 @@ export const ENTITIES = [
   RewardEntity,
   CouponCodeEntity,
   RewardTallyEntity,
+  KpiRollupEntity,
+  KpiVisitorEntity,
+  KpiDirtyDayEntity,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
 import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
@@ -50,6 +51,7 @@ export class ConversionRecorder {
     private readonly attribution: AttributionRepository,
     private readonly issuer: RewardIssuer,
     private readonly clickIds: ClickIdService,
+    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -159,6 +161,12 @@ export class ConversionRecorder {
       out.set(d.row.event.index, { kind: 'created', result: answer });
     }
     await this.outcomes.write(em, brandId, outcome);
+    // KPI rollups (analytics) of the events recorded now, committed with them.
+    await this.kpis.addConversions(
+      em,
+      brandId,
+      fresh.map((r) => r.id),
+    );
     return out;
   }
 

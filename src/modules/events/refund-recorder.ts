@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import type {
   EventResultDto,
   EventRewardDto,
@@ -25,6 +26,7 @@ export class RefundRecorder {
     private readonly intake: EventIntakeRepository,
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
+    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -173,6 +175,12 @@ export class RefundRecorder {
       amount: t.amount,
     }));
     await this.outcomes.write(em, brandId, outcome);
+    // KPI rollups (analytics): refunds come off their orders' revenue, committed with them.
+    await this.kpis.addRefunds(
+      em,
+      brandId,
+      fresh.map((r) => r.id),
+    );
     return out;
   }
 }

@@ -34,6 +34,8 @@ export const LIVE_REWARD_STATUSES: readonly RewardStatus[] = [
 // Per-advocate limits.
 @Index('rewards_rule_advocate_idx', ['ruleId', 'advocateId', 'occurredAt'])
 @Index('rewards_program_idx', ['programId'])
+// KPIs: reward cost of a program's conversions in a period (analytics).
+@Index('rewards_program_occurred_idx', ['programId', 'occurredAt'])
 // GET /v1/reviews lists held rewards.
 @Index('rewards_brand_held_idx', ['brandId', 'createdAt', 'id'], { where: `"status" = 'held'` })
 export class RewardEntity {
