@@ -89,8 +89,8 @@ function groupSources(by: BreakdownDimension): string {
               (sum(clicks) > 0 OR sum(shares) > 0)::int::numeric AS active_advocates
          FROM kpi_rollups
         WHERE program_id = $2 AND brand_id = $1
-          AND (grain = 'd' AND bucket >= $5 AND bucket < $6
-               OR grain = 'h' AND (bucket >= $7 AND bucket < $8 OR bucket >= $9 AND bucket < $10))
+          AND (grain = 'd' AND bucket >= $6 AND bucket < $7
+               OR grain = 'h' AND (bucket >= $8 AND bucket < $9 OR bucket >= $10 AND bucket < $11))
         GROUP BY advocate_id),
      w AS (SELECT w.advocate_id AS k, ${REWARD_COST_SUM}::numeric AS reward_cost ${REWARDS}
             GROUP BY w.advocate_id),
@@ -128,13 +128,14 @@ function labels(by: BreakdownDimension): { select: string; join: string } {
         join: 'LEFT JOIN ctas c ON c.id = s.k AND c.brand_id = $1',
       };
     case 'channel':
-      return { select: 'NULL AS none', join: '' };
+      return { select: '', join: '' };
   }
 }
 
 /**
  * Breakdowns of one program's KPIs by channel, CTA or advocate (the leaderboard), sorted by any
- * KPI in SQL and paged with a keyset on (sort value, group key): nulls last in either order.
+ * KPI in SQL and paged with a keyset on (sort value, group key): nulls last in either order,
+ * ties by key in byte order (COLLATE "C": the same on every server).
  */
 @Injectable()
 export class KpiBreakdownRepository {
@@ -146,25 +147,16 @@ export class KpiBreakdownRepository {
     p: KpiPeriod,
     q: BreakdownQuery,
   ): Promise<BreakdownRow[]> {
-    const split = splitByWholeDays(p);
-    const params: unknown[] = [
-      brandId,
-      programId,
-      p.from,
-      p.to,
-      split.days[0],
-      split.days[1],
-      split.hours[0][0],
-      split.hours[0][1],
-      split.hours[1][0],
-      split.hours[1][1],
-      q.limit + 1,
-    ];
+    const params: unknown[] = [brandId, programId, p.from, p.to, q.limit + 1];
+    if (q.by === 'advocate') {
+      const split = splitByWholeDays(p);
+      params.push(...split.days, ...split.hours[0], ...split.hours[1]);
+    }
     const desc = q.order === 'desc';
     let keyset = 'true';
     if (q.after) {
       params.push(q.after.key);
-      const key = `s.k > $${params.length}`;
+      const key = `s.k COLLATE "C" > $${params.length}`;
       if (q.after.value === null) keyset = `s.sv IS NULL AND ${key}`;
       else {
         params.push(q.after.value);
@@ -184,12 +176,12 @@ export class KpiBreakdownRepository {
            LEFT JOIN a ON a.k = COALESCE(r.k, w.k)),
        s AS (SELECT g.*, (${SORT_EXPRESSIONS[q.sort]})::numeric AS sv FROM g)
        SELECT s.k, s.sv::text AS sv,
-              ${[...SUMS, 'reward_cost', 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')},
-              ${l.select}
+              ${[...SUMS, 'reward_cost', 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')}
+              ${l.select ? `, ${l.select}` : ''}
          FROM s ${l.join}
         WHERE ${keyset}
-        ORDER BY s.sv IS NULL, s.sv ${desc ? 'DESC' : 'ASC'}, s.k
-        LIMIT $11`,
+        ORDER BY s.sv IS NULL, s.sv ${desc ? 'DESC' : 'ASC'}, s.k COLLATE "C"
+        LIMIT $5`,
       params,
     );
   }
