@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import type { KpiValues } from '@/modules/analytics/kpi-math';
 import { KpiPeriod, splitByWholeDays } from '@/modules/analytics/kpi-period';
 import {
-  periodHourMask,
+  ACTIVE_IN_PERIOD,
+  periodMasksCte,
   REWARD_COST_SUM,
   rollupSums,
 } from '@/modules/analytics/kpi-read.repository';
@@ -106,13 +107,13 @@ function groupSources(by: BreakdownDimension): string {
      w AS (SELECT COALESCE(e.${column}, '') AS k, ${REWARD_COST_SUM}::numeric AS reward_cost
              ${REWARDS.replace('WHERE', `LEFT JOIN events e ON e.id = w.event_id AND e.brand_id = w.brand_id\n        WHERE`)}
             GROUP BY 1),
+     ${periodMasksCte('$3::timestamptz', '$4::timestamptz')},
      a AS (
-       SELECT ${column} AS k, count(DISTINCT advocate_id)::numeric AS active_advocates
-         FROM kpi_rollups
-        WHERE program_id = $2 AND grain = 'd'
-          AND bucket >= date_trunc('day', $3::timestamptz, 'UTC') AND bucket < $4 AND brand_id = $1
-          AND active_hours & ${periodHourMask('bucket', '$3::timestamptz', '$4::timestamptz')} <> 0
-        GROUP BY ${column})`;
+       SELECT r.${column} AS k, count(DISTINCT r.advocate_id)::numeric AS active_advocates
+         FROM kpi_rollups r CROSS JOIN period_masks pm
+        WHERE r.program_id = $2 AND r.grain = 'd' AND r.bucket >= pm.d1 AND r.bucket < $4
+          AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}
+        GROUP BY r.${column})`;
 }
 
 function labels(by: BreakdownDimension): { select: string; join: string } {

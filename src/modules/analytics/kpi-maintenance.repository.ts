@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   clickFacts,
   conversionFacts,
+  preAggregated,
   reachFacts,
   refundFacts,
   ROLLUP_COUNTERS,
@@ -27,26 +28,34 @@ export interface RollupDifference {
   raw: Record<string, string> | null;
 }
 
-const HUMAN_CLICKS_OF_PROGRAM = `(SELECT c.*, (c.clicked_at AT TIME ZONE 'UTC')::date AS day
+// The columns visitor keys need (a narrow sort).
+const KEY_SOURCE_COLUMNS = `c.id, c.brand_id, c.program_id, c.cta_id, c.channel, c.advocate_id,
+       c.clicked_at, c.visitor_hash, (c.clicked_at AT TIME ZONE 'UTC')::date AS day`;
+
+const HUMAN_CLICKS_OF_PROGRAM = `(SELECT ${KEY_SOURCE_COLUMNS}
       FROM clicks c WHERE c.brand_id = $1 AND c.program_id = $2 AND NOT c.is_bot) h`;
 
-/** Every fact of one program ($1 brand, $2 program), recomputed from the raw tables. */
-const PROGRAM_FACTS = `facts AS (
-  ${clickFacts('FROM clicks k WHERE k.brand_id = $1 AND k.program_id = $2')}
-  UNION ALL
-  ${reachFacts(`FROM (${visitorKeysOf(HUMAN_CLICKS_OF_PROGRAM)}) v`, false)}
+/** Every fact of one program ($1 brand, $2 program) but reach, recomputed from raw tables. */
+const COUNTER_FACTS = `
+  ${preAggregated(clickFacts('FROM clicks k WHERE k.brand_id = $1 AND k.program_id = $2'))}
   UNION ALL
   ${shareFacts('s.brand_id = $1 AND s.program_id = $2')}
   UNION ALL
   ${conversionFacts('e.brand_id = $1 AND e.program_id = $2')}
   UNION ALL
-  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}
+  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}`;
+
+/** Every fact of one program, reach included (one statement: for checks). */
+const PROGRAM_FACTS = `facts AS (
+  ${COUNTER_FACTS}
+  UNION ALL
+  ${preAggregated(reachFacts(`FROM (${visitorKeysOf(HUMAN_CLICKS_OF_PROGRAM)}) v`, false))}
 )`;
 
 /** Reach of one program-day ($1 brand, $2 program, $3 day) from its raw human clicks. */
 const DAY_REACH_FACTS = `facts AS (
   ${reachFacts(
-    `FROM (${visitorKeysOf(`(SELECT c.*, $3::date AS day FROM clicks c
+    `FROM (${visitorKeysOf(`(SELECT ${KEY_SOURCE_COLUMNS} FROM clicks c
         WHERE c.brand_id = $1 AND c.program_id = $2 AND NOT c.is_bot
           AND c.clicked_at >= $3::date::timestamp AT TIME ZONE 'UTC'
           AND c.clicked_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC') h`)}) v`,
@@ -55,6 +64,19 @@ const DAY_REACH_FACTS = `facts AS (
 )`;
 
 const COLUMNS = [...ROLLUP_COUNTERS, 'active_hours'];
+
+/**
+ * For statements over a whole program's raw rows: sorts in memory, and no JIT compilation
+ * (seconds of compiling for a statement that runs once).
+ */
+async function bulkSettings(em: EntityManager): Promise<void> {
+  await em.query(`SET LOCAL work_mem = '64MB'`);
+  await em.query('SET LOCAL jit = off');
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
 
 /**
  * Upkeep and repair of the KPI rollups: pruning reach bookkeeping, recomputing days hit by late
@@ -141,29 +163,43 @@ export class KpiMaintenanceRepository {
       await em.query(
         'LOCK TABLE kpi_rollups, kpi_visitors, kpi_dirty_days IN SHARE ROW EXCLUSIVE MODE',
       );
+      await bulkSettings(em);
       await em.query('DELETE FROM kpi_rollups WHERE program_id = $2 AND brand_id = $1', [
         brandId,
         programId,
       ]);
-      // The structured result carries the row count of an INSERT.
-      const written = await em.queryRunner!.query(
-        `WITH ${PROGRAM_FACTS}\n${ROLLUP_UPSERT}`,
+      await em.query(`WITH facts AS (${COUNTER_FACTS})\n${ROLLUP_UPSERT}`, [brandId, programId]);
+      // Reach day by day: each day's visitor keys are sorted on their own, in memory.
+      const [range]: { first: string | null; last: string | null }[] = await em.query(
+        `SELECT (min(clicked_at) AT TIME ZONE 'UTC')::date::text AS first,
+                (max(clicked_at) AT TIME ZONE 'UTC')::date::text AS last
+           FROM clicks WHERE brand_id = $1 AND program_id = $2`,
         [brandId, programId],
-        true,
       );
+      if (range?.first && range.last) {
+        for (let day = range.first; day <= range.last; day = nextDay(day)) {
+          await em.query(`WITH ${DAY_REACH_FACTS}\n${ROLLUP_UPSERT}`, [brandId, programId, day]);
+        }
+      }
       await this.rebuildVisitorKeys(em, brandId, programId, keepDays);
       await em.query('DELETE FROM kpi_dirty_days WHERE program_id = $2 AND brand_id = $1', [
         brandId,
         programId,
       ]);
-      return written.affected ?? 0;
+      const [count]: { n: string }[] = await em.query(
+        'SELECT count(*)::text AS n FROM kpi_rollups WHERE program_id = $2 AND brand_id = $1',
+        [brandId, programId],
+      );
+      return Number(count!.n);
     });
   }
 
   /** The program's rollup rows that differ from a recomputation from raw rows (none: exact). */
   async diffAgainstRaw(brandId: string, programId: string): Promise<RollupDifference[]> {
-    const rows: Record<string, string | null>[] = await this.dataSource.query(
-      `WITH ${PROGRAM_FACTS},
+    const rows: Record<string, string | null>[] = await this.dataSource.transaction(async (em) => {
+      await bulkSettings(em);
+      return em.query(
+        `WITH ${PROGRAM_FACTS},
        raw AS (${ROLLUP_SELECT}),
        stored AS (
          SELECT program_id, grain::text AS grain, bucket, cta_id, channel, advocate_id,
@@ -176,8 +212,9 @@ export class KpiMaintenanceRepository {
               USING (program_id, grain, bucket, cta_id, channel, advocate_id)
         WHERE ${COLUMNS.map((c) => `s.${c} IS DISTINCT FROM x.${c}`).join(' OR ')}
         ORDER BY grain, bucket, cta_id, channel, advocate_id`,
-      [brandId, programId],
-    );
+        [brandId, programId],
+      );
+    });
     const pick = (r: Record<string, string | null>, prefix: string) =>
       Object.fromEntries(COLUMNS.map((c) => [c, r[`${prefix}${c}`] ?? '']));
     return rows.map((r) => ({
@@ -208,7 +245,7 @@ export class KpiMaintenanceRepository {
                                  first_click_id, cta_id, channel, advocate_id)
        SELECT day, program_id, visitor_hash, dim, brand_id, first_at, first_click_id, cta_id,
               channel, advocate_id
-         FROM (${visitorKeysOf(`(SELECT c.*, (c.clicked_at AT TIME ZONE 'UTC')::date AS day
+         FROM (${visitorKeysOf(`(SELECT ${KEY_SOURCE_COLUMNS}
                  FROM clicks c
                 WHERE c.brand_id = $1 AND c.program_id = $2 AND NOT c.is_bot
                   AND c.clicked_at >= ((now() AT TIME ZONE 'UTC')::date - ($3::int - 1))::timestamp

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emptyTotals, KpiTotals } from '@/modules/analytics/kpi-math';
+import { utcDay, utcHour } from '@/modules/analytics/kpi-rollup.sql';
 import type { KpiPeriod } from '@/modules/analytics/kpi-period';
 import type { KpiWeights, ProgramGoal, ProgramStatus } from '@/modules/programs/program.entity';
 
@@ -31,6 +32,22 @@ export interface SeriesBucket {
 }
 
 type Row = Record<string, string | null>;
+
+const SUM_COLUMNS = [
+  'clicks',
+  'bot_clicks',
+  'reach_program',
+  'shares',
+  'shares_reach',
+  'impressions',
+  'signups',
+  'conversions',
+  'revenue',
+  'refunds',
+  'new_customers',
+  'cta_completions',
+  'cta_value',
+];
 
 /**
  * Sums of the rollup counters; `reach` is the grain's own reach column. Every value is text:
@@ -88,6 +105,23 @@ export function periodHourMask(d: string, from: string, to: string): string {
   return `(((1 << ${hoursTo(to)}) - 1) - ((1 << ${hoursTo(from)}) - 1))`;
 }
 
+/**
+ * The hour bits of the period's first and last UTC day (every other day is whole), computed
+ * once per query: `period_masks` (d1, m1, d2, m2). Pair with ACTIVE_IN_PERIOD.
+ */
+export function periodMasksCte(from: string, to: string): string {
+  const d1 = utcDay(from);
+  const d2 = utcDay(`(${to} - interval '1 hour')`);
+  return `period_masks AS MATERIALIZED (
+         SELECT ${d1} AS d1, ${periodHourMask(d1, from, to)} AS m1,
+                ${d2} AS d2, ${periodHourMask(d2, from, to)} AS m2)`;
+}
+
+/** A daily row (`r`) had a human click or a share in the period's hours. */
+export const ACTIVE_IN_PERIOD = `r.active_hours
+       & CASE WHEN r.bucket = pm.d1 THEN pm.m1 ELSE 16777215 END
+       & CASE WHEN r.bucket = pm.d2 THEN pm.m2 ELSE 16777215 END <> 0`;
+
 // Reward cost: rewards of the period's conversions in the program currency, net of what
 // refunds took back (a paid reward's clawback is that same reversal being collected, so it is
 // not counted again); held, rejected and reversed rewards cost nothing.
@@ -133,13 +167,12 @@ export class KpiReadRepository {
     p: KpiPeriod,
   ): Promise<Map<string, number>> {
     const rows: { program_id: string; n: string }[] = await this.dataSource.query(
-      `SELECT program_id, count(DISTINCT advocate_id)::text AS n
-         FROM kpi_rollups
-        WHERE program_id = ANY($2::text[]) AND grain = 'd'
-          AND bucket >= date_trunc('day', $3::timestamptz, 'UTC') AND bucket < $4
-          AND brand_id = $1
-          AND active_hours & ${periodHourMask('bucket', '$3::timestamptz', '$4::timestamptz')} <> 0
-        GROUP BY program_id`,
+      `WITH ${periodMasksCte('$3::timestamptz', '$4::timestamptz')}
+       SELECT r.program_id, count(DISTINCT r.advocate_id)::text AS n
+         FROM kpi_rollups r CROSS JOIN period_masks pm
+        WHERE r.program_id = ANY($2::text[]) AND r.grain = 'd'
+          AND r.bucket >= pm.d1 AND r.bucket < $4 AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}
+        GROUP BY r.program_id`,
       [brandId, programIds, p.from, p.to],
     );
     return new Map(rows.map((r) => [r.program_id, Number(r.n)]));
@@ -200,10 +233,14 @@ export class KpiReadRepository {
     interval: KpiInterval,
   ): Promise<Map<string, KpiTotals>> {
     const rows: Row[] = await this.dataSource.query(
+      // Summed per hour first: the time zone conversion then runs once per hour, not per row.
       `SELECT to_char(date_trunc($6, bucket AT TIME ZONE $5), 'YYYY-MM-DD') AS date,
               ${rollupSums('reach_program')}
-         FROM kpi_rollups
-        WHERE program_id = $2 AND grain = 'c' AND bucket >= $3 AND bucket < $4 AND brand_id = $1
+         FROM (SELECT bucket, ${SUM_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+                 FROM kpi_rollups
+                WHERE program_id = $2 AND grain = 'c' AND bucket >= $3 AND bucket < $4
+                  AND brand_id = $1
+                GROUP BY bucket) hourly
         GROUP BY 1`,
       [brandId, programId, p.from, p.to, p.timezone, interval],
     );
@@ -221,25 +258,27 @@ export class KpiReadRepository {
     interval: KpiInterval,
   ): Promise<Map<string, number>> {
     const rows: { date: string; n: string }[] = await this.dataSource.query(
-      `WITH days AS (
+      `WITH days AS MATERIALIZED (
          SELECT d AS day, date_trunc($6, d AT TIME ZONE $5) AS a,
                 date_trunc($6, (d + interval '23 hours') AT TIME ZONE $5) AS b,
                 ${periodHourMask('d', '$3::timestamptz', '$4::timestamptz')} AS in_period
-           FROM generate_series(date_trunc('day', $3::timestamptz, 'UTC'),
-                                $4::timestamptz - interval '1 hour', interval '24 hours') AS d),
-       split AS (
-         SELECT day, a, b, in_period,
-                CASE WHEN a = b THEN 24
-                     ELSE ceil(extract(epoch FROM ((b AT TIME ZONE $5) - day)) / 3600)::int END AS s
-           FROM days)
-       SELECT to_char(x.local, 'YYYY-MM-DD') AS date, count(DISTINCT r.advocate_id)::text AS n
+           FROM generate_series(${utcDay('$3::timestamptz')}, $4::timestamptz - interval '1 hour',
+                                interval '24 hours') AS d),
+       split AS MATERIALIZED (
+         SELECT day, to_char(a, 'YYYY-MM-DD') AS a, to_char(b, 'YYYY-MM-DD') AS b,
+                in_period & ((1 << s) - 1) AS hours_a,
+                in_period & (16777215 # ((1 << s) - 1)) AS hours_b
+           FROM (SELECT *, CASE WHEN a = b THEN 24
+                                ELSE ceil(extract(epoch FROM ((b AT TIME ZONE $5) - day)) / 3600)::int
+                           END AS s
+                   FROM days) x)
+       SELECT x.local AS date, count(DISTINCT r.advocate_id)::text AS n
          FROM kpi_rollups r
          JOIN split sp ON sp.day = r.bucket
-        CROSS JOIN LATERAL (VALUES (sp.a, (1 << sp.s) - 1),
-                                   (sp.b, 16777215 # ((1 << sp.s) - 1))) AS x(local, hours)
+        CROSS JOIN LATERAL (VALUES (sp.a, sp.hours_a), (sp.b, sp.hours_b)) AS x(local, hours)
         WHERE r.program_id = $2 AND r.grain = 'd'
-          AND r.bucket >= date_trunc('day', $3::timestamptz, 'UTC') AND r.bucket < $4
-          AND r.brand_id = $1 AND r.active_hours & x.hours & sp.in_period <> 0
+          AND r.bucket >= ${utcDay('$3::timestamptz')} AND r.bucket < $4
+          AND r.brand_id = $1 AND r.active_hours & x.hours <> 0
         GROUP BY 1`,
       [brandId, programId, p.from, p.to, p.timezone, interval],
     );
@@ -252,13 +291,14 @@ export class KpiReadRepository {
     p: KpiPeriod,
     interval: KpiInterval,
   ): Promise<Map<string, bigint>> {
-    // Truncated to the UTC hour first, like the rollups' buckets.
+    // Per UTC hour first, like the rollups' buckets (and one time zone conversion per hour).
     const rows: { date: string; cost: string }[] = await this.dataSource.query(
-      `SELECT to_char(date_trunc($6, date_trunc('hour', w.occurred_at, 'UTC') AT TIME ZONE $5),
-                      'YYYY-MM-DD') AS date,
-              ${REWARD_COST_SUM}::text AS cost
-         FROM rewards w JOIN programs p ON p.id = w.program_id AND p.brand_id = w.brand_id
-        WHERE w.brand_id = $1 AND w.program_id = $2 AND ${REWARD_COST_WHERE}
+      `SELECT to_char(date_trunc($6, hour AT TIME ZONE $5), 'YYYY-MM-DD') AS date,
+              sum(cost)::text AS cost
+         FROM (SELECT ${utcHour('w.occurred_at')} AS hour, ${REWARD_COST_SUM} AS cost
+                 FROM rewards w JOIN programs p ON p.id = w.program_id AND p.brand_id = w.brand_id
+                WHERE w.brand_id = $1 AND w.program_id = $2 AND ${REWARD_COST_WHERE}
+                GROUP BY 1) hourly
         GROUP BY 1`,
       [brandId, programId, p.from, p.to, p.timezone, interval],
     );
@@ -274,8 +314,8 @@ export class KpiReadRepository {
   ): Promise<Map<string, number>> {
     const rows: { date: string; n: string }[] = await this.dataSource.query(
       `SELECT CASE WHEN created_at < $3 THEN ''
-                   ELSE to_char(date_trunc($6, date_trunc('hour', created_at, 'UTC')
-                                               AT TIME ZONE $5), 'YYYY-MM-DD') END AS date,
+                   ELSE to_char(date_trunc($6, ${utcHour('created_at')} AT TIME ZONE $5),
+                                'YYYY-MM-DD') END AS date,
               count(*)::text AS n
          FROM enrollments
         WHERE brand_id = $1 AND program_id = $2 AND created_at < $4
@@ -296,9 +336,12 @@ export class KpiReadRepository {
     const rows: { weekday: number; hour: number; value: string }[] = await this.dataSource.query(
       `SELECT extract(isodow FROM bucket AT TIME ZONE $5)::int AS weekday,
               extract(hour FROM bucket AT TIME ZONE $5)::int AS hour,
-              sum(${column})::text AS value
-         FROM kpi_rollups
-        WHERE program_id = $2 AND grain = 'c' AND bucket >= $3 AND bucket < $4 AND brand_id = $1
+              sum(value)::text AS value
+         FROM (SELECT bucket, sum(${column}) AS value
+                 FROM kpi_rollups
+                WHERE program_id = $2 AND grain = 'c' AND bucket >= $3 AND bucket < $4
+                  AND brand_id = $1
+                GROUP BY bucket) hourly
         GROUP BY 1, 2`,
       [brandId, programId, p.from, p.to, p.timezone],
     );

@@ -30,13 +30,13 @@ const COUNTERS = [
 ] as const;
 type FactKey = (typeof FACT_KEYS)[number];
 type Counter = (typeof COUNTERS)[number];
-/** `active`: the fact shows the advocate at work (a human click, a share). */
-export type FactColumns = Record<FactKey, string> & Partial<Record<Counter | 'active', string>>;
-
-// Reach columns live on some grains only: program/channel/CTA reach on `c` rows, advocate
-// reach on `h` and `d` rows. Everything else goes to every grain.
-const ON_C_ONLY = new Set<Counter>(['reach_program', 'reach_channel', 'reach_cta']);
-const NOT_ON_C = new Set<Counter>(['reach_advocate']);
+/**
+ * `active`: the fact shows the advocate at work (a human click, a share). `scope`: the grains
+ * it goes to — `all`, or for reach facts `c` (program, channel and CTA reach live on `c` rows)
+ * or `hd` (advocate reach lives on `h` and `d` rows).
+ */
+export type FactColumns = Record<FactKey, string> &
+  Partial<Record<Counter | 'active' | 'scope', string>>;
 
 /** `SELECT <every fact column> <from>`: a fact source for a `facts` CTE (UNION ALL them). */
 export function factSelect(columns: FactColumns, from: string): string {
@@ -44,20 +44,42 @@ export function factSelect(columns: FactColumns, from: string): string {
     ...FACT_KEYS.map((k) => `${columns[k]} AS ${k}`),
     ...COUNTERS.map((c) => `${columns[c] ?? '0'} AS ${c}`),
     `${columns.active ?? 'false'} AS active`,
+    `${columns.scope ?? "'all'"} AS scope`,
   ];
   return `SELECT ${exprs.join(', ')}\n ${from}`;
 }
 
-const KEY_COLUMNS = 'program_id, grain, bucket, cta_id, channel, advocate_id';
-
-function counterSum(c: Counter): string {
-  if (ON_C_ONLY.has(c)) return `sum(CASE WHEN g.grain = 'c' THEN f.${c} ELSE 0 END)`;
-  if (NOT_ON_C.has(c)) return `sum(CASE WHEN g.grain = 'c' THEN 0 ELSE f.${c} END)`;
-  return `sum(f.${c})`;
+/**
+ * Facts summed per key and UTC hour before they are fanned out: the recomputation of a whole
+ * program reads millions of raw rows, this keeps what is grouped afterwards small.
+ */
+export function preAggregated(source: string): string {
+  return `SELECT ${FACT_KEYS.slice(0, 5).join(', ')}, ${utcHour('at')} AS at,
+         ${COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, bool_or(active) AS active, scope
+    FROM (${source}) pre
+   GROUP BY ${FACT_KEYS.slice(0, 5).join(', ')}, 6, scope`;
 }
 
+// UTC hours and days by arithmetic (date_bin), not by time zone rules: cheaper per row.
+const UTC_ORIGIN = "timestamptz '2000-01-01 00:00:00+00'";
+export const utcHour = (t: string) => `date_bin('1 hour', ${t}, ${UTC_ORIGIN})`;
+export const utcDay = (t: string) => `date_bin('1 day', ${t}, ${UTC_ORIGIN})`;
+
+const KEY_COLUMNS = 'program_id, grain, bucket, cta_id, channel, advocate_id';
+
+const counterSum = (c: Counter) => `sum(f.${c})`;
+
 const ACTIVE_BIT = `bit_or(CASE WHEN g.grain = 'd' AND f.active
-      THEN 1 << extract(hour FROM f.at AT TIME ZONE 'UTC')::int ELSE 0 END)`;
+      THEN 1 << extract(hour FROM f.at - ${utcDay('f.at')})::int ELSE 0 END)`;
+
+const FAN_OUT = `FROM facts f
+ CROSS JOIN LATERAL (VALUES
+        ('c', ${utcHour('f.at')}, ''),
+        ('h', ${utcHour('f.at')}, f.advocate_id),
+        ('d', ${utcDay('f.at')}, f.advocate_id)) AS g(grain, bucket, advocate_id)
+ WHERE f.scope = 'all' OR (f.scope = 'c') = (g.grain = 'c')
+ GROUP BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
+HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_BIT} <> 0`;
 
 /**
  * Adds the `facts` CTE to kpi_rollups. Rows are sorted by the primary key so that concurrent
@@ -69,13 +91,7 @@ export const ROLLUP_UPSERT = `INSERT INTO kpi_rollups AS r (${KEY_COLUMNS}, bran
 SELECT f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id, min(f.brand_id),
        ${COUNTERS.map(counterSum).join(',\n       ')},
        ${ACTIVE_BIT}
-  FROM facts f
- CROSS JOIN LATERAL (VALUES
-        ('c', date_trunc('hour', f.at, 'UTC'), ''),
-        ('h', date_trunc('hour', f.at, 'UTC'), f.advocate_id),
-        ('d', date_trunc('day', f.at, 'UTC'), f.advocate_id)) AS g(grain, bucket, advocate_id)
- GROUP BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
-HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_BIT} <> 0
+  ${FAN_OUT}
  ORDER BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
     ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET
        ${COUNTERS.map((c) => `${c} = r.${c} + excluded.${c}`).join(',\n       ')},
@@ -85,13 +101,7 @@ HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_
 export const ROLLUP_SELECT = `SELECT f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id,
        ${COUNTERS.map((c) => `${counterSum(c)}::bigint AS ${c}`).join(',\n       ')},
        ${ACTIVE_BIT} AS active_hours
-  FROM facts f
- CROSS JOIN LATERAL (VALUES
-        ('c', date_trunc('hour', f.at, 'UTC'), ''),
-        ('h', date_trunc('hour', f.at, 'UTC'), f.advocate_id),
-        ('d', date_trunc('day', f.at, 'UTC'), f.advocate_id)) AS g(grain, bucket, advocate_id)
- GROUP BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
-HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_BIT} <> 0`;
+  ${FAN_OUT}`;
 
 export const ROLLUP_COUNTERS = COUNTERS;
 
@@ -141,6 +151,7 @@ export function reachFacts(from: string, withPrevious: boolean): string {
       reach_channel: "x.sign * (v.dim LIKE 'c:%')::int",
       reach_cta: "x.sign * (v.dim LIKE 't:%')::int",
       reach_advocate: "x.sign * (v.dim LIKE 'a:%')::int",
+      scope: "CASE WHEN v.dim LIKE 'a:%' THEN 'hd' ELSE 'c' END",
     },
     `${from}\n ${place}`,
   );
