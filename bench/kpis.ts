@@ -10,7 +10,7 @@
  *      the advocate leaderboard, the heatmap and more (p50/p99 of BENCH_ITERATIONS requests
  *      each, after 3 warm-ups), next to direct `SELECT count(*)` queries over the raw clicks;
  *   4. times the click flush statement with and without the rollups (batches of 100 and 1,000
- *      rows, alternating, on the same tables).
+ *      rows, alternating, on the same tables), and the event transaction's rollup statement.
  *
  * Options (env): BENCH_CLICKS=10000000 BENCH_CONVERSIONS BENCH_ADVOCATES (default
  *   max(1000, clicks / 1000)) BENCH_ITERATIONS=30 BENCH_FLUSHES=40
@@ -28,7 +28,10 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AppConfig } from '@/config/env';
 import { createBrand } from '@/cli/brand-create';
 import { dataSourceOptions } from '@/database/data-source-options';
+import { CLICK_RETURNING } from '@/modules/analytics/click-rollup.sql';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { clickFacts, ROLLUP_UPSERT } from '@/modules/analytics/kpi-rollup.sql';
 import { ClickRepository, ClickRow, textArray } from '@/modules/tracking/click.repository';
 import { freePort, waitForLine } from './lib/harness';
 
@@ -255,7 +258,16 @@ const PLAIN_INSERT = `
            referrer_host, ua_family, is_bot, is_first_visit, visitor_hash)
   ON CONFLICT (id) DO NOTHING`;
 
-/** The click flush before (plain insert) and after (insert + rollups), alternating. */
+// The rollup counters without reach (no visitor keys): shows what the keys cost.
+const COUNTERS_ONLY = `WITH ins AS (${PLAIN_INSERT} RETURNING ${CLICK_RETURNING}),
+  unused AS (SELECT $14::int),
+  facts AS (${clickFacts('FROM ins k')})
+${ROLLUP_UPSERT}`;
+
+/**
+ * The click flush before (plain insert) and after (insert + rollups), alternating; and the
+ * rollups without reach, to split the cost.
+ */
 async function flushCost(ds: DataSource, s: Seeded): Promise<string[]> {
   const pool = (ds.driver as PostgresDriver).master as Pool;
   const repo = new ClickRepository(ds, { kpiVisitorKeyDays: 3 } as AppConfig);
@@ -281,48 +293,83 @@ async function flushCost(ds: DataSource, s: Seeded): Promise<string[]> {
         visitorHash: `fv${Math.floor(Math.random() * 50_000)}`,
       };
     });
-  const plain = (rows: ClickRow[]) =>
-    pool.query(PLAIN_INSERT, [
-      textArray(rows, (r) => r.id),
-      textArray(rows, (r) => r.brandId),
-      textArray(rows, (r) => r.programId),
-      textArray(rows, (r) => r.ctaId),
-      textArray(rows, (r) => r.advocateId),
-      textArray(rows, (r) => r.linkId),
-      textArray(rows, (r) => r.channel),
-      `{${rows.map((r) => r.clickedAt).join(',')}}`,
-      textArray(rows, (r) => r.referrerHost),
-      textArray(rows, (r) => r.uaFamily),
-      `{${rows.map((r) => (r.isBot ? 't' : 'f')).join(',')}}`,
-      `{${rows.map((r) => (r.isFirstVisit ? 't' : 'f')).join(',')}}`,
-      textArray(rows, (r) => r.visitorHash),
-    ]);
+  const columns = (rows: ClickRow[]) => [
+    textArray(rows, (r) => r.id),
+    textArray(rows, (r) => r.brandId),
+    textArray(rows, (r) => r.programId),
+    textArray(rows, (r) => r.ctaId),
+    textArray(rows, (r) => r.advocateId),
+    textArray(rows, (r) => r.linkId),
+    textArray(rows, (r) => r.channel),
+    `{${rows.map((r) => r.clickedAt).join(',')}}`,
+    textArray(rows, (r) => r.referrerHost),
+    textArray(rows, (r) => r.uaFamily),
+    `{${rows.map((r) => (r.isBot ? 't' : 'f')).join(',')}}`,
+    `{${rows.map((r) => (r.isFirstVisit ? 't' : 'f')).join(',')}}`,
+    textArray(rows, (r) => r.visitorHash),
+  ];
+  const timed = async (run: () => Promise<unknown>) => {
+    const t0 = process.hrtime.bigint();
+    await run();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
   const lines: string[] = [];
   for (const size of [100, 1000]) {
-    const before: number[] = [];
-    const after: number[] = [];
+    const plain: number[] = [];
+    const counters: number[] = [];
+    const full: number[] = [];
     for (let i = 0; i < FLUSHES + 3; i++) {
       const a = batch(size);
       const b = batch(size);
-      let t0 = process.hrtime.bigint();
-      await plain(a);
-      const plainMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      t0 = process.hrtime.bigint();
-      await repo.insertMany(b);
-      const rollupMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (i >= 3) {
-        before.push(plainMs);
-        after.push(rollupMs);
-      }
+      const c = batch(size);
+      const ms = [
+        await timed(() => pool.query(PLAIN_INSERT, columns(a))),
+        await timed(() => pool.query(COUNTERS_ONLY, [...columns(b), 3])),
+        await timed(() => repo.insertMany(c)),
+      ];
+      if (i < 3) continue;
+      plain.push(ms[0]!);
+      counters.push(ms[1]!);
+      full.push(ms[2]!);
     }
-    before.sort((x, y) => x - y);
-    after.sort((x, y) => x - y);
-    const b50 = percentile(before, 50);
-    const a50 = percentile(after, 50);
+    const cell = (t: number[]) => {
+      t.sort((x, y) => x - y);
+      const p50 = percentile(t, 50);
+      return `${p50.toFixed(1)} ms (${((p50 * 1000) / size).toFixed(0)} µs/click)`;
+    };
+    const ratio = (t: number[]) => (percentile(t, 50) / percentile(plain, 50)).toFixed(2);
     lines.push(
-      `| flush of ${size} clicks | ${b50.toFixed(2)} ms (${((b50 * 1000) / size).toFixed(1)} µs/row) | ` +
-        `${a50.toFixed(2)} ms (${((a50 * 1000) / size).toFixed(1)} µs/row) | ×${(a50 / b50).toFixed(2)} | ` +
-        `${percentile(before, 99).toFixed(2)} / ${percentile(after, 99).toFixed(2)} ms |`,
+      `| ${size} clicks | ${cell(plain)} | ${cell(counters)} ×${ratio(counters)} | ${cell(full)} ×${ratio(full)} |`,
+    );
+  }
+  return lines;
+}
+
+/** The event transaction's rollup statement, alone, for 1 and for 500 recorded events. */
+async function eventHookCost(ds: DataSource, s: Seeded): Promise<string[]> {
+  const hook = new KpiRollupRepository();
+  const ids: { id: string }[] = await ds.query(
+    `SELECT id FROM events WHERE brand_id = $1 AND type = 'purchase' ORDER BY id DESC LIMIT 500`,
+    [s.brandId],
+  );
+  const lines: string[] = [];
+  for (const size of [1, 500]) {
+    const ms: number[] = [];
+    for (let i = 0; i < FLUSHES + 3; i++) {
+      const batchIds = ids.slice(0, size).map((r) => r.id);
+      // Rolled back: measured without changing the figures.
+      await ds
+        .transaction(async (em) => {
+          const t0 = process.hrtime.bigint();
+          await hook.addConversions(em, s.brandId, batchIds);
+          if (i >= 3) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          throw new Error('rollback');
+        })
+        .catch(() => undefined);
+    }
+    ms.sort((x, y) => x - y);
+    lines.push(
+      `| ${size} event${size > 1 ? 's' : ''} | ${percentile(ms, 50).toFixed(2)} ms | ${percentile(ms, 99).toFixed(2)} ms |`,
     );
   }
   return lines;
@@ -424,6 +471,7 @@ async function main(): Promise<void> {
     } finally {
       await stop(app);
     }
+    const hook = await eventHookCost(ds, s);
     const flush = await flushCost(ds, s);
 
     log('');
@@ -435,10 +483,15 @@ async function main(): Promise<void> {
     log('|---|---|---|');
     for (const r of rows) log(r);
     log('');
-    log(`Click flush (${FLUSHES} of each, alternating; p50, and p99 before / after):`);
-    log('| statement | before: insert only | after: insert + rollups | ratio | p99 |');
-    log('|---|---|---|---|---|');
+    log(`Click flush statement, p50 of ${FLUSHES} each (alternating, same tables):`);
+    log('| batch | before: insert only | insert + counters, no reach | after: insert + rollups |');
+    log('|---|---|---|---|');
     for (const l of flush) log(l);
+    log('');
+    log(`Event transaction: the rollup statement alone (${FLUSHES} runs, rolled back):`);
+    log('| events | p50 | p99 |');
+    log('|---|---|---|');
+    for (const l of hook) log(l);
   } finally {
     await ds.destroy();
     if (!process.env.BENCH_KEEP_DB) await admin.query(`DROP DATABASE ${dbName}`);

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { rebuildKpis } from '@/cli/kpis-rebuild';
 import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import type { ClickRow } from '@/modules/tracking/click.repository';
@@ -313,6 +314,31 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
       await kpis(`/timeseries?interval=day&timezone=America/New_York&${period}`),
     ];
     expect(after).toEqual(before);
+  });
+
+  it('the operator check and rebuild (npm run kpis:rebuild) find the rollups exact', async () => {
+    const lines: string[] = [];
+    expect(
+      await rebuildKpis(db, { programId: p.programId, check: true, keepDays: 3 }, (l) =>
+        lines.push(l),
+      ),
+    ).toBe(0);
+    expect(lines).toEqual(['the rollups equal a recomputation from the raw rows']);
+    await db.query(
+      `UPDATE kpi_rollups SET conversions = conversions + 1
+        WHERE ctid = (SELECT ctid FROM kpi_rollups WHERE program_id = $1 AND grain = 'c' LIMIT 1)`,
+      [p.programId],
+    );
+    expect(
+      await rebuildKpis(db, { programId: p.programId, check: true, keepDays: 3 }, () => undefined),
+    ).toBe(1);
+    lines.length = 0;
+    expect(
+      await rebuildKpis(db, { programId: p.programId, check: false, keepDays: 3 }, (l) =>
+        lines.push(l),
+      ),
+    ).toBe(0);
+    expect(lines[0]).toMatch(/^rebuilt \d+ rollup rows of prg_/);
   });
 
   it('counts a click older than the kept visitor keys at once, and its reach after the job', async () => {

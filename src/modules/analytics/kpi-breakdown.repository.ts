@@ -109,11 +109,12 @@ function groupSources(by: BreakdownDimension): string {
             GROUP BY 1),
      ${periodMasksCte('$3::timestamptz', '$4::timestamptz')},
      a AS (
-       SELECT r.${column} AS k, count(DISTINCT r.advocate_id)::numeric AS active_advocates
-         FROM kpi_rollups r CROSS JOIN period_masks pm
-        WHERE r.program_id = $2 AND r.grain = 'd' AND r.bucket >= pm.d1 AND r.bucket < $4
-          AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}
-        GROUP BY r.${column})`;
+       SELECT k, count(*)::numeric AS active_advocates
+         FROM (SELECT DISTINCT r.${column} AS k, r.advocate_id
+                 FROM kpi_rollups r CROSS JOIN period_masks pm
+                WHERE r.program_id = $2 AND r.grain = 'd' AND r.bucket >= pm.d1 AND r.bucket < $4
+                  AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}) active
+        GROUP BY k)`;
 }
 
 function labels(by: BreakdownDimension): { select: string; join: string } {

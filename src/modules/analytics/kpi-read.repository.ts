@@ -167,12 +167,15 @@ export class KpiReadRepository {
     p: KpiPeriod,
   ): Promise<Map<string, number>> {
     const rows: { program_id: string; n: string }[] = await this.dataSource.query(
+      // DISTINCT then count: a hash aggregate, where count(DISTINCT …) would sort.
       `WITH ${periodMasksCte('$3::timestamptz', '$4::timestamptz')}
-       SELECT r.program_id, count(DISTINCT r.advocate_id)::text AS n
-         FROM kpi_rollups r CROSS JOIN period_masks pm
-        WHERE r.program_id = ANY($2::text[]) AND r.grain = 'd'
-          AND r.bucket >= pm.d1 AND r.bucket < $4 AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}
-        GROUP BY r.program_id`,
+       SELECT program_id, count(*)::text AS n
+         FROM (SELECT DISTINCT r.program_id, r.advocate_id
+                 FROM kpi_rollups r CROSS JOIN period_masks pm
+                WHERE r.program_id = ANY($2::text[]) AND r.grain = 'd'
+                  AND r.bucket >= pm.d1 AND r.bucket < $4 AND r.brand_id = $1
+                  AND ${ACTIVE_IN_PERIOD}) active
+        GROUP BY program_id`,
       [brandId, programIds, p.from, p.to],
     );
     return new Map(rows.map((r) => [r.program_id, Number(r.n)]));
@@ -272,13 +275,14 @@ export class KpiReadRepository {
                                 ELSE ceil(extract(epoch FROM ((b AT TIME ZONE $5) - day)) / 3600)::int
                            END AS s
                    FROM days) x)
-       SELECT x.local AS date, count(DISTINCT r.advocate_id)::text AS n
-         FROM kpi_rollups r
-         JOIN split sp ON sp.day = r.bucket
-        CROSS JOIN LATERAL (VALUES (sp.a, sp.hours_a), (sp.b, sp.hours_b)) AS x(local, hours)
-        WHERE r.program_id = $2 AND r.grain = 'd'
-          AND r.bucket >= ${utcDay('$3::timestamptz')} AND r.bucket < $4
-          AND r.brand_id = $1 AND r.active_hours & x.hours <> 0
+       SELECT date, count(*)::text AS n
+         FROM (SELECT DISTINCT x.local AS date, r.advocate_id
+                 FROM kpi_rollups r
+                 JOIN split sp ON sp.day = r.bucket
+                CROSS JOIN LATERAL (VALUES (sp.a, sp.hours_a), (sp.b, sp.hours_b)) AS x(local, hours)
+                WHERE r.program_id = $2 AND r.grain = 'd'
+                  AND r.bucket >= ${utcDay('$3::timestamptz')} AND r.bucket < $4
+                  AND r.brand_id = $1 AND r.active_hours & x.hours <> 0) active
         GROUP BY 1`,
       [brandId, programId, p.from, p.to, p.timezone, interval],
     );
