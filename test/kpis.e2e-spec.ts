@@ -662,6 +662,23 @@ describe('KPIs of a referral program', () => {
     expect((await get(base(), readKeys.body.secret)).status).toBe(200);
   });
 
+  it('documents the routes in OpenAPI, with the read scope and CSV', async () => {
+    const doc = (await t.request('GET', '/docs-json')).body;
+    for (const path of [
+      '/v1/kpis',
+      '/v1/programs/{id}/kpis',
+      '/v1/programs/{id}/kpis/timeseries',
+      '/v1/programs/{id}/kpis/breakdown',
+      '/v1/programs/{id}/kpis/heatmap',
+    ]) {
+      const op = doc.paths[path]?.get;
+      expect([path, op?.['x-scopes']]).toEqual([path, ['read']]);
+      expect(Object.keys(op.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    }
+    const breakdown = doc.paths['/v1/programs/{id}/kpis/breakdown'].get.parameters;
+    expect(breakdown.find((q: any) => q.name === 'sort').schema.enum).toContain('kFactor');
+  });
+
   it('rejects bad parameters with a 400 naming the field', async () => {
     const cases: [string, string][] = [
       ['?from=yesterday', 'from'],
