@@ -279,7 +279,7 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
     // And the check does see a difference.
     await db.query(
       `UPDATE kpi_rollups SET clicks = clicks + 1
-        WHERE ctid = (SELECT ctid FROM kpi_rollups WHERE program_id = $1 AND grain = 'd' LIMIT 1)`,
+        WHERE (tableoid, ctid) = (SELECT tableoid, ctid FROM kpi_rollups WHERE program_id = $1 AND grain = 'd' LIMIT 1)`,
       [p.programId],
     );
     const diff = await maintenance().diffAgainstRaw(brand.id, p.programId);
@@ -326,7 +326,7 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
     expect(lines).toEqual(['the rollups equal a recomputation from the raw rows']);
     await db.query(
       `UPDATE kpi_rollups SET conversions = conversions + 1
-        WHERE ctid = (SELECT ctid FROM kpi_rollups WHERE program_id = $1 AND grain = 'c' LIMIT 1)`,
+        WHERE (tableoid, ctid) = (SELECT tableoid, ctid FROM kpi_rollups WHERE program_id = $1 AND grain = 'c' LIMIT 1)`,
       [p.programId],
     );
     expect(

@@ -17,6 +17,7 @@ export type KpiGrain = (typeof KPI_GRAINS)[number];
  * the same order. Counted only from rows a statement really inserted, so a replayed batch or
  * event adds nothing. `''` stands for "none" in key columns (a conversion through a code
  * without a CTA; the advocate of a `c` row). No foreign keys: written in bulk on hot paths.
+ * The table is partitioned by grain (in the migration), so reading one grain scans only it.
  */
 @Entity('kpi_rollups')
 export class KpiRollupEntity {
