@@ -400,7 +400,8 @@ async function main(): Promise<void> {
     await ds.query('VACUUM ANALYZE kpi_rollups');
     const sizes: { raw: string; rollups: string; keys: string }[] = await ds.query(
       `SELECT pg_size_pretty(pg_total_relation_size('clicks')) AS raw,
-              pg_size_pretty(pg_total_relation_size('kpi_rollups')) AS rollups,
+              pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                               WHERE inhparent = 'kpi_rollups'::regclass)) AS rollups,
               pg_size_pretty(pg_total_relation_size('kpi_visitors')) AS keys`,
     );
     log(
