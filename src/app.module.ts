@@ -10,6 +10,7 @@ import { ConfigModule } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
 import { DatabaseModule } from '@/database/database.module';
 import { AdvocatesModule } from '@/modules/advocates/advocates.module';
+import { AnalyticsModule } from '@/modules/analytics/analytics.module';
 import { BrandsModule } from '@/modules/brands/brands.module';
 import { EnrollmentsModule } from '@/modules/enrollments/enrollments.module';
 import { HealthModule } from '@/modules/health/health.module';
@@ -48,6 +49,7 @@ export class AppModule {
         WebhooksModule,
         FraudModule,
         PayoutsModule,
+        AnalyticsModule,
       ],
       providers: [
         // Order matters: authenticate first, then count the request against its key.

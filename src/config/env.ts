@@ -112,6 +112,22 @@ export class EnvDto {
   @Max(86_400_000)
   REWARD_APPROVAL_INTERVAL_MS: number = 60_000;
 
+  /** Days of visitor keys kept for incremental reach (today included); older days are pruned. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(31)
+  KPI_VISITOR_KEY_DAYS: number = 3;
+
+  /** How often the KPI job prunes visitor keys and recomputes days hit by late clicks; 0: never. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  KPI_MAINTENANCE_INTERVAL_MS: number = 60_000;
+
   // --- Webhooks (issue 8) ---
 
   /** How often each instance looks for webhook deliveries that are due; 0: never. */
@@ -214,6 +230,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   clickRepeatWindowMinutes: number;
   rewardApprovalIntervalMs: number;
+  kpiVisitorKeyDays: number;
+  kpiMaintenanceIntervalMs: number;
   webhooks: WebhooksConfig;
 }
 
@@ -269,6 +287,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
     clickRepeatWindowMinutes: dto.CLICK_REPEAT_WINDOW_MINUTES,
     rewardApprovalIntervalMs: dto.REWARD_APPROVAL_INTERVAL_MS,
+    kpiVisitorKeyDays: dto.KPI_VISITOR_KEY_DAYS,
+    kpiMaintenanceIntervalMs: dto.KPI_MAINTENANCE_INTERVAL_MS,
     webhooks: {
       dispatchIntervalMs: dto.WEBHOOKS_DISPATCH_INTERVAL_MS,
       timeoutMs: dto.WEBHOOKS_TIMEOUT_MS,

@@ -22,6 +22,9 @@ import { WebhookEventEntity } from '@/modules/webhooks/webhook-event.entity';
 import { PayoutBatchAdvocateEntity } from '@/modules/payouts/payout-batch-advocate.entity';
 import { PayoutBatchItemEntity } from '@/modules/payouts/payout-batch-item.entity';
 import { PayoutBatchEntity } from '@/modules/payouts/payout-batch.entity';
+import { KpiDirtyDayEntity } from '@/modules/analytics/kpi-dirty-day.entity';
+import { KpiRollupEntity } from '@/modules/analytics/kpi-rollup.entity';
+import { KpiVisitorEntity } from '@/modules/analytics/kpi-visitor.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
 export const ENTITIES = [
@@ -50,4 +53,7 @@ export const ENTITIES = [
   PayoutBatchEntity,
   PayoutBatchItemEntity,
   PayoutBatchAdvocateEntity,
+  KpiRollupEntity,
+  KpiVisitorEntity,
+  KpiDirtyDayEntity,
 ];

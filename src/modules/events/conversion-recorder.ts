@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
 import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
@@ -61,6 +62,7 @@ export class ConversionRecorder {
     private readonly clickIds: ClickIdService,
     private readonly fraud: FraudScreen,
     private readonly webhooks: WebhookOutbox,
+    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -172,6 +174,12 @@ export class ConversionRecorder {
     // Fraud holds and webhooks (issue 8): after the rows they read are written.
     await this.fraud.applyHolds(em, brandId, screening);
     await this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued));
+    // KPI rollups (analytics) of the events recorded now, committed with them.
+    await this.kpis.addConversions(
+      em,
+      brandId,
+      fresh.map((r) => r.id),
+    );
     return out;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import type {
   EventResultDto,
   EventRewardDto,
@@ -28,6 +29,7 @@ export class RefundRecorder {
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
     private readonly webhooks: WebhookOutbox,
+    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -184,6 +186,12 @@ export class RefundRecorder {
         [...changed.values()],
         outcome.rewardInserts.map((r) => r.id as string),
       ),
+    );
+    // KPI rollups (analytics): refunds come off their orders' revenue, committed with them.
+    await this.kpis.addRefunds(
+      em,
+      brandId,
+      fresh.map((r) => r.id),
     );
     return out;
   }

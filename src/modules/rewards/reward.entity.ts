@@ -34,6 +34,10 @@ export const LIVE_REWARD_STATUSES: readonly RewardStatus[] = [
 // Per-advocate limits.
 @Index('rewards_rule_advocate_idx', ['ruleId', 'advocateId', 'occurredAt'])
 @Index('rewards_program_idx', ['programId'])
+// KPIs (analytics): reward cost of a program's conversions in a period, from the index alone.
+// Hand-written in the migration (program_id, occurred_at) INCLUDE (…), which TypeORM cannot
+// describe; synchronize: false keeps migration:generate from rewriting it.
+@Index('rewards_program_occurred_idx', { synchronize: false })
 // GET /v1/reviews lists held rewards.
 @Index('rewards_brand_held_idx', ['brandId', 'createdAt', 'id'], { where: `"status" = 'held'` })
 export class RewardEntity {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '@/common/pagination/pagination';
 import type { Channel } from '@/modules/programs/cta.entity';
 
@@ -132,8 +132,9 @@ export class ShareRepository {
     );
   }
 
-  async insert(brandId: string, share: NewShare): Promise<ShareRow> {
-    const rows: ShareDbRow[] = await this.dataSource.query(
+  /** Inside the caller's transaction (`em`) when given. */
+  async insert(brandId: string, share: NewShare, em?: EntityManager): Promise<ShareRow> {
+    const rows: ShareDbRow[] = await (em ?? this.dataSource).query(
       `WITH s AS (
          INSERT INTO shares (id, brand_id, program_id, cta_id, advocate_id, channel, post_url,
                              reach, impressions, shared_at)

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { looksLikeId, newId } from '@/common/ids';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
 import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
@@ -12,23 +14,36 @@ const MAX_FUTURE_MS = 5 * 60_000;
 
 @Injectable()
 export class ShareService {
-  constructor(private readonly shares: ShareRepository) {}
+  constructor(
+    private readonly shares: ShareRepository,
+    private readonly dataSource: DataSource,
+    private readonly kpis: KpiRollupRepository,
+  ) {}
 
   async create(brandId: string, dto: CreateShareDto): Promise<ShareDto> {
     const now = new Date();
     const sharedAt = this.checkShape(dto, now);
     const { programId, advocateId } = await this.resolveAdvocate(brandId, dto);
     const cta = await this.resolveCta(brandId, programId, dto);
-    const share = await this.shares.insert(brandId, {
-      id: newId('share'),
-      programId,
-      advocateId,
-      ctaId: cta.id,
-      channel: cta.channel,
-      postUrl: dto.postUrl ?? null,
-      reach: dto.reach ?? null,
-      impressions: dto.impressions ?? null,
-      sharedAt,
+    const share = await this.dataSource.transaction(async (em) => {
+      const row = await this.shares.insert(
+        brandId,
+        {
+          id: newId('share'),
+          programId,
+          advocateId,
+          ctaId: cta.id,
+          channel: cta.channel,
+          postUrl: dto.postUrl ?? null,
+          reach: dto.reach ?? null,
+          impressions: dto.impressions ?? null,
+          sharedAt,
+        },
+        em,
+      );
+      // KPI rollups (analytics), committed with the share.
+      await this.kpis.addShare(em, brandId, row.id);
+      return row;
     });
     return toShareDto(share);
   }

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { APP_CONFIG } from '@/config/config.module';
+import { AppConfig } from '@/config/env';
+import { CLICK_RETURNING, clickInsertWithRollups } from '@/modules/analytics/click-rollup.sql';
 import type { Channel } from '@/modules/programs/cta.entity';
 
 export interface ClickRow {
@@ -30,11 +33,18 @@ const INSERT_CLICKS = `
                 $8::bigint[], $9::text[], $10::text[], $11::bool[], $12::bool[], $13::text[])
       AS t(id, brand_id, program_id, cta_id, advocate_id, link_id, channel, clicked_ms,
            referrer_host, ua_family, is_bot, is_first_visit, visitor_hash)
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING
+  RETURNING ${CLICK_RETURNING}`;
+
+// KPI rollups (analytics) are maintained by the same statement, from the rows it inserted.
+const INSERT_CLICKS_WITH_ROLLUPS = clickInsertWithRollups(INSERT_CLICKS, 14);
 
 @Injectable()
 export class ClickRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * One statement for the whole batch: one array parameter per column, unnested server-side
@@ -42,12 +52,13 @@ export class ClickRepository {
    * the primary key. The array literals are built here (ids and hashes are URL-safe, so only the
    * referrer host needs escaping) and sent through the driver's pool: cheaper than generic
    * parameter encoding, and a failure is not logged with every row as TypeORM's query logger
-   * would.
+   * would. The same statement adds the inserted rows to the KPI rollups (see
+   * clickInsertWithRollups).
    */
   async insertMany(rows: ClickRow[]): Promise<void> {
     if (rows.length === 0) return;
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    await pool.query(INSERT_CLICKS, [
+    await pool.query(INSERT_CLICKS_WITH_ROLLUPS, [
       textArray(rows, (r) => r.id),
       textArray(rows, (r) => r.brandId),
       textArray(rows, (r) => r.programId),
@@ -61,6 +72,7 @@ export class ClickRepository {
       `{${rows.map((r) => (r.isBot ? 't' : 'f')).join(',')}}`,
       `{${rows.map((r) => (r.isFirstVisit ? 't' : 'f')).join(',')}}`,
       textArray(rows, (r) => r.visitorHash),
+      this.config.kpiVisitorKeyDays,
     ]);
   }
 }

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { KpiBreakdownRepository } from '@/modules/analytics/kpi-breakdown.repository';
+import { KpiBreakdownService } from '@/modules/analytics/kpi-breakdown.service';
+import { KpiController } from '@/modules/analytics/kpi.controller';
+import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
+import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
+import { KpiPeriodResolver } from '@/modules/analytics/kpi-period.resolver';
+import { KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
+import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
+import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
+
+/**
+ * KPIs and reports. Exports KpiRollupRepository, through which events and shares add their rows
+ * to the rollups in their own transactions (the click flush does it in its insert statement).
+ */
+@Module({
+  controllers: [KpiController],
+  providers: [
+    KpiRollupRepository,
+    KpiReadRepository,
+    KpiBreakdownRepository,
+    KpiMaintenanceRepository,
+    KpiMaintenanceJob,
+    KpiPeriodResolver,
+    KpiSummaryService,
+    KpiSeriesService,
+    KpiBreakdownService,
+  ],
+  exports: [KpiRollupRepository],
+})
+export class AnalyticsModule {}
