@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@/config/config.module';
+import { PeriodicRun } from '@/common/jobs/periodic-run';
 import { AppConfig } from '@/config/env';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 
@@ -24,8 +25,7 @@ export interface KpiMaintenanceRun {
 @Injectable()
 export class KpiMaintenanceJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KpiMaintenanceJob.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<KpiMaintenanceRun>;
+  private readonly job = new PeriodicRun(this.logger, 'KPI maintenance run', () => this.work());
 
   constructor(
     private readonly maintenance: KpiMaintenanceRepository,
@@ -33,41 +33,28 @@ export class KpiMaintenanceJob implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.kpiMaintenanceIntervalMs;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return; // a slow run is never doubled on one instance
-      this.runOnce().catch((err: unknown) =>
-        this.logger.error({ err }, 'KPI maintenance run failed'),
-      );
-    }, every);
-    this.timer.unref();
+    this.job.start(this.config.kpiMaintenanceIntervalMs);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   runOnce(): Promise<KpiMaintenanceRun> {
-    const run = (async () => {
-      const prunedVisitorKeys = await this.maintenance.pruneVisitorKeys(
-        this.config.kpiVisitorKeyDays,
-      );
-      let recomputedDays = 0;
-      for (const day of await this.maintenance.findDirtyDays(DIRTY_DAYS_PER_RUN)) {
-        if (await this.maintenance.recomputeDayReach(day)) recomputedDays += 1;
-      }
-      if (recomputedDays > 0) {
-        this.logger.log({ recomputedDays }, 'recomputed the reach of days with late clicks');
-      }
-      return { prunedVisitorKeys, recomputedDays };
-    })();
-    this.running = run;
-    const clear = () => {
-      if (this.running === run) this.running = undefined;
-    };
-    run.then(clear, clear);
-    return run;
+    return this.job.runNow();
+  }
+
+  private async work(): Promise<KpiMaintenanceRun> {
+    const prunedVisitorKeys = await this.maintenance.pruneVisitorKeys(
+      this.config.kpiVisitorKeyDays,
+    );
+    let recomputedDays = 0;
+    for (const day of await this.maintenance.findDirtyDays(DIRTY_DAYS_PER_RUN)) {
+      if (await this.maintenance.recomputeDayReach(day)) recomputedDays += 1;
+    }
+    if (recomputedDays > 0) {
+      this.logger.log({ recomputedDays }, 'recomputed the reach of days with late clicks');
+    }
+    return { prunedVisitorKeys, recomputedDays };
   }
 }

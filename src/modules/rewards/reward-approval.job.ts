@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@/config/config.module';
+import { PeriodicRun } from '@/common/jobs/periodic-run';
 import { AppConfig } from '@/config/env';
 import { RewardRepository } from '@/modules/rewards/reward.repository';
 import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
@@ -20,8 +21,7 @@ const BATCH = 500;
 @Injectable()
 export class RewardApprovalJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RewardApprovalJob.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly job = new PeriodicRun(this.logger, 'reward approval run', () => this.work());
 
   constructor(
     private readonly rewards: RewardRepository,
@@ -31,39 +31,26 @@ export class RewardApprovalJob implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.rewardApprovalIntervalMs;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return; // a slow run is never doubled on one instance
-      this.approveDue().catch((err: unknown) =>
-        this.logger.error({ err }, 'reward approval run failed'),
-      );
-    }, every);
-    this.timer.unref();
+    this.job.start(this.config.rewardApprovalIntervalMs);
   }
 
   /** Stops the timer and lets a run in progress finish before the pool closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Approves every due pending reward, 500 per statement; returns how many. */
   approveDue(): Promise<number> {
-    const run = (async () => {
-      let total = 0;
-      for (;;) {
-        const approved = await this.approveBatch();
-        total += approved;
-        if (approved < BATCH) return total;
-      }
-    })();
-    this.running = run;
-    const clear = () => {
-      if (this.running === run) this.running = undefined;
-    };
-    run.then(clear, clear);
-    return run;
+    return this.job.runNow();
+  }
+
+  private async work(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const approved = await this.approveBatch();
+      total += approved;
+      if (approved < BATCH) return total;
+    }
   }
 
   /** One statement's worth, with its reward.approved webhooks in the same transaction. */
