@@ -18,6 +18,9 @@ export class FraudHoldRepository {
     holds: { referralId: string; reasons: FraudReason[] }[],
   ): Promise<void> {
     if (holds.length === 0) return;
+    // The ids also as an array, so the planner looks them up by primary key even when the
+    // statistics of fast-growing tables are stale (it scanned the brand's referrals instead).
+    // Rewards follow their referrals (same brand by construction).
     await em.query(
       `WITH h AS (
          SELECT * FROM json_to_recordset($2::json) AS h(referral_id text, reasons jsonb)),
@@ -29,16 +32,18 @@ export class FraudHoldRepository {
                    WHERE NOT coalesce(r.review_reasons, '[]'::jsonb)
                              @> jsonb_build_array(jsonb_build_object('rule', x->'rule')))
            FROM h
-          WHERE r.id = h.referral_id AND r.brand_id = $1
+          WHERE r.id = ANY($3::text[]) AND r.id = h.referral_id AND r.brand_id = $1
             AND r.status <> 'rejected' AND (r.review_status IS NULL OR r.review_status = 'held')
           RETURNING r.id)
        UPDATE rewards w SET status = 'held', reason = '${FRAUD_HOLD_REASON}', updated_at = now()
-        WHERE w.brand_id = $1 AND w.referral_id IN (SELECT id FROM ref)
+         FROM ref
+        WHERE w.referral_id = ref.id
           AND w.status IN ('pending', 'approved') AND w.payout_batch_id IS NULL
           AND w.clawback_of IS NULL`,
       [
         brandId,
         JSON.stringify(holds.map((h) => ({ referral_id: h.referralId, reasons: h.reasons }))),
+        holds.map((h) => h.referralId),
       ],
     );
   }

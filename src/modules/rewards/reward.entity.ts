@@ -31,6 +31,8 @@ export const LIVE_REWARD_STATUSES: readonly RewardStatus[] = [
 // The approval job's queue.
 @Index('rewards_pending_available_idx', ['availableAt'], { where: `"status" = 'pending'` })
 @Index('rewards_event_idx', ['eventId'])
+// A referral's rewards: fraud holds, review decisions, webhook payloads.
+@Index('rewards_referral_idx', ['referralId'])
 // Per-advocate limits.
 @Index('rewards_rule_advocate_idx', ['ruleId', 'advocateId', 'occurredAt'])
 @Index('rewards_program_idx', ['programId'])
