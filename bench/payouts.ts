@@ -246,7 +246,7 @@ async function seed(db: Client, ids: Awaited<ReturnType<typeof setupBrand>>): Pr
     `INSERT INTO rewards (id, brand_id, program_id, rule_id, event_id, advocate_id, recipient, kind,
                           amount, currency, status, occurred_at, available_at, approved_at)
      SELECT ${id('rwd', 'g')}, $1, $2, $3, e.id, e.advocate_id, 'advocate', 'cash',
-            100 + (g * 7919) % 9900, 'USD', 'approved', e.occurred_at, e.occurred_at,
+            100 + (g::bigint * 7919) % 9900, 'USD', 'approved', e.occurred_at, e.occurred_at,
             e.occurred_at + interval '1 hour'
        FROM generate_series(1, $4::int) g JOIN events e ON e.id = ${id('evt', 'g')}`,
     [ids.brandId, ids.programId, ids.ruleId, REWARDS],
