@@ -53,7 +53,10 @@ export class FraudEvidenceRepository {
     }[] = await preparedQuery(
       em,
       'tandem_fraud_evidence',
-      `SELECT c.ord, k.is_bot, k.ua_family, k.visitor_hash, v.last_hour, v.last_day, ia.advocates,
+      `SELECT c.ord, k.is_bot, k.ua_family, k.visitor_hash,
+              CASE WHEN c.velocity THEN v.last_hour END AS last_hour,
+              CASE WHEN c.velocity THEN v.last_day END AS last_day,
+              CASE WHEN c.identity THEN ia.advocates END AS advocates,
               CASE WHEN NOT c.device OR k.visitor_hash IS NULL THEN NULL
                    WHEN EXISTS (
                      SELECT 1 FROM events e
@@ -73,20 +76,23 @@ export class FraudEvidenceRepository {
                 WITH ORDINALITY AS c(program_id, advocate_id, advocate_external_id, customer_id,
                                      referral_id, email, click_id, velocity, identity, device, ord)
          LEFT JOIN clicks k ON k.id = c.click_id AND k.brand_id = $1
+         -- The switches sit inside the subqueries: there they gate the scan (a one-time filter);
+         -- in the ON clause the count ran for every event and was then thrown away.
          LEFT JOIN LATERAL (
            SELECT count(*) FILTER (WHERE r.created_at > now() - interval '1 hour')::int AS last_hour,
                   count(*)::int AS last_day
              FROM referrals r
             WHERE r.brand_id = $1 AND r.advocate_id = c.advocate_id
               AND r.program_id = c.program_id AND r.created_at > now() - interval '1 day'
-         ) v ON c.velocity
+              AND c.velocity
+         ) v ON true
          LEFT JOIN LATERAL (
            SELECT coalesce(array_agg(DISTINCT r.advocate_id), '{}') AS advocates
              FROM customers cu
              JOIN referrals r ON r.brand_id = cu.brand_id AND r.customer_id = cu.id
             WHERE cu.brand_id = $1 AND (cu.id = c.customer_id OR cu.email_normalized = c.email)
-              AND r.id <> c.referral_id
-         ) ia ON c.identity
+              AND r.id <> c.referral_id AND c.identity
+         ) ia ON true
         ORDER BY c.ord`,
       [
         brandId,
