@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { formatMajor } from '@/common/money/currency';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -63,7 +64,7 @@ export const ADVOCATE_COLUMNS: readonly Column<AdvocateLineRow>[] = [
   { name: 'name', value: (r) => r.name },
   { name: 'currency', value: (_r, c) => c.currency },
   { name: 'amount', numeric: true, value: (r, c) => major(r.amount, c) },
-  { name: 'amountMinor', numeric: true, value: (r) => Number(r.amount) },
+  { name: 'amountMinor', numeric: true, value: (r) => toSafeInteger(r.amount) },
   { name: 'rewardCount', numeric: true, value: (r) => Number(r.reward_count) },
   { name: 'clawbackAmount', numeric: true, value: (r, c) => major(r.clawback_amount, c) },
   { name: 'periodStart', value: (r) => r.period_start },
@@ -82,7 +83,7 @@ export const REWARD_COLUMNS: readonly Column<RewardLineRow>[] = [
   { name: 'kind', value: (r) => r.kind },
   { name: 'recipient', value: (r) => r.recipient },
   { name: 'amount', numeric: true, value: (r, c) => major(r.amount, c) },
-  { name: 'amountMinor', numeric: true, value: (r) => Number(r.amount) },
+  { name: 'amountMinor', numeric: true, value: (r) => toSafeInteger(r.amount) },
   { name: 'currency', value: (_r, c) => c.currency },
   { name: 'earnedAt', value: (r) => r.earned_at },
   { name: 'approvedAt', value: (r) => r.approved_at },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { toSafeInteger } from '@/common/money/money';
 import {
   PAYABLE_REWARD_KINDS,
   PAYOUT_RECIPIENT,
@@ -208,7 +209,7 @@ export class PayoutLedgerRepository {
     );
     return rows.map((r) => ({
       rewardId: r.reward_id,
-      shortfall: Number(r.shortfall),
+      shortfall: toSafeInteger(r.shortfall),
       refundEventId: r.refund_event_id,
       refundOccurredAt: new Date(r.refund_occurred_at),
     }));
