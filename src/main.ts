@@ -1,20 +1,23 @@
 import 'reflect-metadata';
 import { createApp } from '@/bootstrap';
 import { ConfigError, loadConfig } from '@/config/env';
+import { DatabaseLifecycle } from '@/database/database.module';
 import { DataDirLockedError } from '@/database/embedded-postgres';
+import { armShutdownDeadline } from '@/database/shutdown-deadline';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
-  // Nest's shutdown hooks drain in-flight requests, flush buffers and close the database; this
-  // only bounds how long that may take.
+  // Nest's shutdown hooks drain in-flight requests, flush buffers and close the database; the
+  // deadline only bounds how long that may take while no drain is making progress.
+  const lifecycle = app.get(DatabaseLifecycle);
+  const limit = config.shutdownTimeoutMs;
+  const expire = (): never => {
+    process.stderr.write(`shutdown made no progress for ${limit} ms; exiting\n`);
+    process.exit(1);
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        process.stderr.write(`shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting\n`);
-        process.exit(1);
-      }, config.shutdownTimeoutMs).unref();
-    });
+    process.once(signal, () => armShutdownDeadline(lifecycle, limit, expire));
   }
   await app.listen(config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;

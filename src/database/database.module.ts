@@ -15,6 +15,7 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
   readonly connection: DatabaseConnection;
   dataSource?: DataSource;
   private readonly drains: (() => Promise<void>)[] = [];
+  private drainProgressAt = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = new DatabaseConnection(config.database);
@@ -40,6 +41,15 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
    */
   addDrain(drain: () => Promise<void>): void {
     this.drains.push(drain);
+  }
+
+  /** A drain wrote something: a stop that is still making progress is not cut short. */
+  noteDrainProgress(): void {
+    this.drainProgressAt = Date.now();
+  }
+
+  drainProgressedWithin(ms: number): boolean {
+    return Date.now() - this.drainProgressAt < ms;
   }
 
   /** Drains buffers, closes the pool, then the embedded server (if any) flushes and stops. */

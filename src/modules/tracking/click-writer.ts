@@ -117,6 +117,7 @@ export class ClickWriter implements OnModuleInit {
         // of the batch is still in front.
         const gone = Math.min(batch.length, this.dropped - droppedBefore);
         this.buffer.splice(0, batch.length - gone);
+        if (this.stopped) this.lifecycle.noteDrainProgress();
         if (this.failures > 0) this.logger.log({ clicks: batch.length }, 'click writes recovered');
         this.failures = 0;
         this.retryAt = 0;
