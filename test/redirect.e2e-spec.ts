@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './helpers/app';
 import { seedLink, SeededLink } from './helpers/factories';
+import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import { ClickIdService } from '@/modules/tracking/click-id.service';
 import { LinkCache } from '@/modules/tracking/link-cache';
 import { LinkStatsRepository } from '@/modules/tracking/link-stats.repository';
@@ -60,6 +61,8 @@ describe('tracked-link redirect', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   /** Long enough for any buffered click to have been written. */
   const settle = () => new Promise((r) => setTimeout(r, 400));
@@ -211,6 +214,7 @@ describe('tracked-link redirect', () => {
     const link = await seedLink(db, brandId);
     const other = await seedLink(db, brandId);
     await visit(link.slug, { ip: '192.0.2.1' });
+    await pause(2); // a repeat is a later millisecond (the same one counts as a first visit)
     await visit(link.slug, { ip: '192.0.2.1' }); // repeat
     await visit(link.slug, { ip: '192.0.2.2' }); // another person
     await visit(link.slug, { ip: '192.0.2.1', ua: INSTAGRAM }); // another browser
@@ -229,6 +233,70 @@ describe('tracked-link redirect', () => {
     expect((await waitForClicks(other.linkId, 1))[0]!.is_first_visit).toBe(true);
     const stats = await t.app.get(LinkStatsRepository).statsForLinks(brandId, [link.linkId]);
     expect(stats.get(link.linkId)).toMatchObject({ clicks: 4, uniqueVisitors: 3 });
+  });
+
+  it('keeps reach exact while repeat visits skip their visitor keys in the click flush', async () => {
+    const a = await seedLink(db, brandId, { channel: 'instagram' });
+    // the same advocate on another CTA and channel; another advocate on a third instagram CTA
+    const b = await seedLink(db, brandId, {
+      programId: a.programId,
+      advocateId: a.advocateId,
+      channel: 'tiktok',
+    });
+    const c = await seedLink(db, brandId, { programId: a.programId, channel: 'instagram' });
+    const one = '192.0.2.50';
+    const two = '192.0.2.51';
+    const path: [SeededLink, string][] = [
+      [a, one],
+      [a, one], // repeat
+      [b, one],
+      [c, one],
+      [a, one], // repeat
+      [a, two],
+      [c, two],
+      [c, two], // repeat
+    ];
+    for (const [link, address] of path) {
+      await visit(link.slug, { ip: address });
+      await pause(2);
+    }
+    const rows: { is_first_visit: boolean }[] = [];
+    for (let i = 0; i < 100 && rows.length < path.length; i++) {
+      await pause(25);
+      rows.splice(
+        0,
+        rows.length,
+        ...(await db.query('SELECT is_first_visit FROM clicks WHERE program_id = $1', [
+          a.programId,
+        ])),
+      );
+    }
+    expect(rows.filter((r) => !r.is_first_visit)).toHaveLength(3);
+
+    const reach: Record<string, string>[] = await db.query(
+      `SELECT grain, cta_id, channel, advocate_id, sum(reach_program)::int AS program,
+              sum(reach_channel)::int AS channel_reach, sum(reach_cta)::int AS cta,
+              sum(reach_advocate)::int AS advocate
+         FROM kpi_rollups WHERE program_id = $1 AND grain IN ('c', 'd')
+        GROUP BY 1, 2, 3, 4`,
+      [a.programId],
+    );
+    const total = (grain: string, column: string, where: (r: Record<string, string>) => boolean) =>
+      reach
+        .filter((r) => r.grain === grain && where(r))
+        .reduce((sum, r) => sum + Number(r[column]), 0);
+    expect(total('c', 'program', () => true)).toBe(2);
+    expect(total('c', 'channel_reach', (r) => r.channel === 'instagram')).toBe(2);
+    expect(total('c', 'channel_reach', (r) => r.channel === 'tiktok')).toBe(1);
+    expect(total('c', 'cta', (r) => r.cta_id === a.ctaId)).toBe(2);
+    expect(total('c', 'cta', (r) => r.cta_id === b.ctaId)).toBe(1);
+    expect(total('c', 'cta', (r) => r.cta_id === c.ctaId)).toBe(2);
+    expect(total('d', 'advocate', (r) => r.advocate_id === a.advocateId)).toBe(2);
+    expect(total('d', 'advocate', (r) => r.advocate_id === c.advocateId)).toBe(2);
+    // and the rollups equal their recomputation from the raw clicks
+    expect(await t.app.get(KpiMaintenanceRepository).diffAgainstRaw(brandId, a.programId)).toEqual(
+      [],
+    );
   });
 
   it('rejects a tampered or forged click id', async () => {

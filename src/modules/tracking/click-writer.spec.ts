@@ -43,7 +43,11 @@ function fakeRepository() {
 
 function writerWith(repo: ReturnType<typeof fakeRepository>) {
   const drains: (() => Promise<void>)[] = [];
-  const lifecycle = { addDrain: (d: () => Promise<void>) => drains.push(d) };
+  const lifecycle = {
+    progress: 0,
+    addDrain: (d: () => Promise<void>) => drains.push(d),
+    noteDrainProgress: () => (lifecycle.progress += 1),
+  };
   const writer = new ClickWriter(
     repo as unknown as ClickRepository,
     lifecycle as unknown as DatabaseLifecycle,
@@ -53,7 +57,7 @@ function writerWith(repo: ReturnType<typeof fakeRepository>) {
     error: () => undefined,
     log: () => undefined,
   };
-  return { writer, drains };
+  return { writer, drains, lifecycle };
 }
 
 describe('ClickWriter', () => {
@@ -78,12 +82,15 @@ describe('ClickWriter', () => {
 
   it('flushes on shutdown through the database drain and stops its timer', async () => {
     const repo = fakeRepository();
-    const { writer, drains } = writerWith(repo);
+    const { writer, drains, lifecycle } = writerWith(repo);
     writer.onModuleInit();
     expect(drains).toHaveLength(1);
     for (let i = 0; i < 25; i++) writer.add(row(i));
+    expect(lifecycle.progress).toBe(0);
     await drains[0]!();
     expect(repo.stored).toHaveLength(25);
+    // the stop's writes tell the shutdown deadline that the drain is making progress
+    expect(lifecycle.progress).toBe(1);
   });
 
   it('writes buffered clicks within the flush interval', async () => {

@@ -14,6 +14,13 @@ describe('repeat visits', () => {
     expect(visits.visit('lnk_a', 'v1', 69 * minute)).toBe(true);
   });
 
+  it('counts a second click in the same millisecond as a first visit (a repeat is always later)', () => {
+    const visits = new RepeatVisits(30 * minute);
+    expect(visits.visit('lnk_a', 'v1', 5)).toBe(true);
+    expect(visits.visit('lnk_a', 'v1', 5)).toBe(true);
+    expect(visits.visit('lnk_a', 'v1', 6)).toBe(false);
+  });
+
   it('stays bounded under a flood of distinct visitors', () => {
     const visits = new RepeatVisits(30 * minute);
     for (let i = 0; i < 500_000; i++) visits.visit('lnk_a', `v${i}`, i);

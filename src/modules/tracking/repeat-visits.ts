@@ -18,11 +18,17 @@ export class RepeatVisits {
     return this.lastSeen.size;
   }
 
-  /** Records the visit; true when the visitor had not clicked this link within the window. */
+  /**
+   * Records the visit; true when the visitor had not clicked this link within the window. A
+   * repeat is always strictly later than the click it repeats (a second click in the same
+   * millisecond counts as a first visit): the click flush relies on it to skip a repeat's
+   * visitor keys (see clickInsertWithRollups).
+   */
   visit(linkId: string, visitorHash: string, now: number): boolean {
     if (this.windowMs <= 0) return true;
     const key = `${linkId}|${visitorHash}`;
-    const repeat = this.lastSeen.get(key, now) !== undefined;
+    const last = this.lastSeen.get(key, now);
+    const repeat = last !== undefined && last < now;
     this.lastSeen.set(key, now, now + this.windowMs);
     return !repeat;
   }
