@@ -17,6 +17,11 @@ let nextClientId = 0;
  * parameters. `name` must identify `text` exactly (pg refuses one name for two texts).
  * Falls back to an ordinary query outside a transaction's query runner.
  */
+/** A connection pool (pg's Pool): a client is taken for the statement and given back. */
+interface PgPool {
+  connect(): Promise<PgClient & { release(): void }>;
+}
+
 export async function preparedQuery<T = any>(
   em: EntityManager,
   name: string,
@@ -26,11 +31,35 @@ export async function preparedQuery<T = any>(
   const client = (em.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)
     ?.databaseConnection;
   if (!client) return em.query(text, values);
+  return runPrepared<T>(client, name, text, values);
+}
+
+/** The same outside a transaction: on whichever pooled connection is free. */
+export async function preparedPoolQuery<T = any>(
+  pool: PgPool,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = await pool.connect();
+  try {
+    return await runPrepared<T>(client, name, text, values);
+  } finally {
+    client.release();
+  }
+}
+
+async function runPrepared<T>(
+  client: PgClient,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
   let id = clientIds.get(client);
   if (id === undefined) {
     id = ++nextClientId;
     clientIds.set(client, id);
   }
   const result = await client.query({ name: `${name}_${processTag}_${id}`, text, values });
-  return result.rows;
+  return result.rows as T[];
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { preparedPoolQuery } from '@/database/prepared-query';
 import type { AdvocateStatus } from '@/modules/advocates/advocate.entity';
 import type { Channel } from '@/modules/programs/cta.entity';
 import type { ProgramStatus } from '@/modules/programs/program.entity';
@@ -49,7 +52,11 @@ export class LinkLookupRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findTargetBySlug(slug: string): Promise<LinkTarget | undefined> {
-    const rows: LinkTargetRow[] = await this.dataSource.query(
+    // Prepared once per connection: planning the five-table join cost more than running it.
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const rows = await preparedPoolQuery<LinkTargetRow>(
+      pool,
+      'tandem_link_target',
       `SELECT l.id AS link_id, l.slug, l.brand_id, l.program_id, l.cta_id, l.advocate_id,
               e.code, c.key AS cta_key, c.channel,
               COALESCE(c.landing_url, p.landing_url) AS landing_url,
