@@ -76,6 +76,7 @@ describe('request pipeline', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.info.database.status).toBe('up');
+    expect(res.body.info.clicks).toEqual({ status: 'up', buffered: expect.any(Number) });
   });
 
   it('serves the OpenAPI document listing every route with its scopes', async () => {

@@ -10,7 +10,8 @@ import { RedirectService } from '@/modules/tracking/redirect.service';
 
 /**
  * The public redirect and click capture. Exports ClickIdService (attribution verifies click
- * ids), LinkCache (configuration services invalidate it) and LinkStatsRepository.
+ * ids), LinkCache (configuration services invalidate it), LinkStatsRepository and ClickWriter
+ * (its backlog is reported by /health).
  */
 @Module({
   controllers: [RedirectController],
@@ -23,6 +24,6 @@ import { RedirectService } from '@/modules/tracking/redirect.service';
     LinkStatsRepository,
     RedirectService,
   ],
-  exports: [ClickIdService, LinkCache, LinkStatsRepository],
+  exports: [ClickIdService, ClickWriter, LinkCache, LinkStatsRepository],
 })
 export class TrackingModule {}
