@@ -15,7 +15,9 @@ let nextClientId = 0;
  * Runs a hot-path statement as a named prepared statement on the transaction's connection:
  * PostgreSQL parses and plans it once per connection, and later calls send only the
  * parameters. `name` must identify `text` exactly (pg refuses one name for two texts).
- * Falls back to an ordinary query outside a transaction's query runner.
+ * Falls back to an ordinary query outside a transaction's query runner. Inside one, the
+ * statement is handed to the connection before this returns its promise (callers that send
+ * several statements without awaiting rely on that order: see deferStatements).
  */
 export async function preparedQuery<T = any>(
   em: EntityManager,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { deferStatements } from '@/database/pipelined-transaction';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
@@ -170,16 +171,21 @@ export class ConversionRecorder {
       outcome.eventUpdates.push(eventUpdateRow(d.row.id, answer, a));
       out.set(d.row.event.index, { kind: 'created', result: answer });
     }
-    await this.outcomes.write(em, brandId, outcome);
-    // Fraud holds and webhooks (issue 8): after the rows they read are written.
-    await this.fraud.applyHolds(em, brandId, screening);
-    await this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued));
-    // KPI rollups (analytics) of the events recorded now, committed with them.
-    await this.kpis.addConversions(
-      em,
-      brandId,
-      fresh.map((r) => r.id),
-    );
+    // The last writes need no answer: they go out together, and with the COMMIT on a pipelined
+    // transaction (one round trip). Each sends its statement before returning (preparedQuery),
+    // so they run in this order: fraud holds and webhooks after the rows they read are written
+    // (issue 8), then the KPI rollups (analytics) of the events recorded now, which lock the
+    // program's counters — last, so for the shortest time.
+    deferStatements(em, [
+      this.outcomes.write(em, brandId, outcome),
+      this.fraud.applyHolds(em, brandId, screening),
+      this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued)),
+      this.kpis.addConversions(
+        em,
+        brandId,
+        fresh.map((r) => r.id),
+      ),
+    ]);
     return out;
   }
 
