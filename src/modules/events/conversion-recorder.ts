@@ -25,7 +25,7 @@ import {
   referralAnswer,
   screenCandidatesOf,
 } from '@/modules/events/event-hooks';
-import { FraudScreen, Screening } from '@/modules/fraud/fraud-screen';
+import { FraudScreen, holdOnInsert, Screening } from '@/modules/fraud/fraud-screen';
 import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 interface CustomerState extends RecordedCustomer {
@@ -148,6 +148,8 @@ export class ConversionRecorder {
 
     const outcome = emptyOutcome();
     const referrals = book.rows(brandId);
+    // Holds of referrals created now go in with their rows (no second version of each).
+    const heldOnInsert = holdOnInsert(referrals.inserts, screening);
     outcome.referralInserts = referrals.inserts;
     outcome.referralUpdates = referrals.updates;
     outcome.rewardInserts = issued.rewardRows;
@@ -178,8 +180,14 @@ export class ConversionRecorder {
     // program's counters — last, so for the shortest time.
     deferStatements(em, [
       this.outcomes.write(em, brandId, outcome),
-      this.fraud.applyHolds(em, brandId, screening),
-      this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued)),
+      this.fraud.applyHolds(em, brandId, screening, heldOnInsert),
+      this.webhooks.enqueueSubjects(
+        em,
+        brandId,
+        conversionWebhookEvents(decided, issued).filter(
+          (e) => snapshot.webhookTypes?.has(e.type) ?? true,
+        ),
+      ),
       this.kpis.addConversions(
         em,
         brandId,

@@ -38,9 +38,10 @@ export function emptyOutcome(): OutcomeWrite {
 const PARTS: Record<keyof OutcomeWrite, string> = {
   referralInserts: `INSERT INTO referrals (id, brand_id, program_id, customer_id, advocate_id, status,
         reason, method, cta_id, channel, click_id, new_customer, first_event_id, converted_event_id,
-        converted_at, rejected_at)
+        converted_at, rejected_at, review_status, review_reasons, held_at)
       SELECT id, $1, program_id, customer_id, advocate_id, status, reason, method, cta_id, channel,
-             click_id, new_customer, first_event_id, converted_event_id, converted_at, rejected_at
+             click_id, new_customer, first_event_id, converted_event_id, converted_at, rejected_at,
+             review_status, review_reasons, CASE WHEN review_status = 'held' THEN now() END
         FROM json_populate_recordset(null::referrals, $X::json)`,
   referralUpdates: `UPDATE referrals r
          SET advocate_id = u.advocate_id, status = u.status, reason = u.reason, method = u.method,
