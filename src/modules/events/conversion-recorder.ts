@@ -77,11 +77,31 @@ export class ConversionRecorder {
       event,
       customerId: newId('customer'),
     }));
-    const { insertedIds, customers } = await this.intake.insertEventsAndCustomers(
-      em,
-      brandId,
-      rows,
-    );
+    // Each click id is verified once (an HMAC); forged ones stay null.
+    const verified = new Map<string, VerifiedClickId | null>();
+    for (const r of rows) {
+      if (r.event.clickId) verified.set(r.id, this.clickIds.verifyClickId(r.event.clickId));
+    }
+    // The config of the links and codes the events name is asked for with the gate: one round
+    // trip on a pipelined transaction, and PostgreSQL still runs it after the gate. (Both send
+    // their statement before returning.) What the customers' history adds comes below.
+    const [gated, configured] = await Promise.allSettled([
+      this.intake.insertEventsAndCustomers(em, brandId, rows),
+      this.attribution.loadConfig(
+        brandId,
+        snapshot,
+        {
+          linkIds: [...verified.values()].flatMap((v) => (v ? [v.linkId] : [])),
+          codes: rows.flatMap((r) => (r.event.code ? [r.event.code] : [])),
+          programIds: [],
+          advocateIds: [],
+        },
+        em,
+      ),
+    ]);
+    if (gated.status === 'rejected') throw gated.reason;
+    if (configured.status === 'rejected') throw configured.reason;
+    const { insertedIds, customers } = gated.value;
     const out = new Map<number, Recorded>();
     const replays = rows.filter((r) => !insertedIds.has(r.id));
     if (replays.length > 0) {
@@ -99,11 +119,6 @@ export class ConversionRecorder {
     if (fresh.length === 0) return out;
 
     const now = new Date();
-    // Each click id is verified once (an HMAC); forged ones stay null.
-    const verified = new Map<string, VerifiedClickId | null>();
-    for (const r of fresh) {
-      if (r.event.clickId) verified.set(r.id, this.clickIds.verifyClickId(r.event.clickId));
-    }
     const byExternal = this.customerStates(fresh, customers);
     const known = [...byExternal.values()].filter((c) => !c.inserted);
     const history = known.length
@@ -119,8 +134,8 @@ export class ConversionRecorder {
       const verified = this.clickIds.verifyClickId(c.clickId);
       if (verified) byExternal.get(c.customer)?.clicks.push({ clickId: c.clickId, ...verified });
     }
-    // The links and codes the events name, the customers' earlier clicks, their referrals'
-    // programs and advocates: one statement.
+    // The customers' earlier clicks, their referrals' programs and advocates, if any is missing
+    // (the snapshot loads only what it lacks).
     await this.attribution.loadConfig(
       brandId,
       snapshot,
