@@ -36,3 +36,21 @@ export async function preparedQuery<T = any>(
   const result = await client.query({ name: `${name}_${processTag}_${id}`, text, values });
   return result.rows;
 }
+
+/**
+ * The same, but planned for each call (an unnamed statement): the planner sees the values as
+ * constants, e.g. an id array's length and members (looked up by hash), where a prepared
+ * statement's generic plan knows neither. For statements whose best plan depends on them.
+ */
+export async function unpreparedQuery<T = any>(
+  em: EntityManager,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = (
+    em.queryRunner as unknown as { databaseConnection?: { query: PgClient['query'] } } | undefined
+  )?.databaseConnection as unknown as
+    { query(text: string, values: unknown[]): Promise<{ rows: any[] }> } | undefined;
+  if (!client) return em.query(text, values);
+  return (await client.query(text, values)).rows;
+}
