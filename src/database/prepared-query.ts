@@ -15,7 +15,9 @@ let nextClientId = 0;
  * Runs a hot-path statement as a named prepared statement on the transaction's connection:
  * PostgreSQL parses and plans it once per connection, and later calls send only the
  * parameters. `name` must identify `text` exactly (pg refuses one name for two texts).
- * Falls back to an ordinary query outside a transaction's query runner.
+ * Falls back to an ordinary query outside a transaction's query runner. Inside one, the
+ * statement is handed to the connection before this returns its promise (callers that send
+ * several statements without awaiting rely on that order: see deferStatements).
  */
 /** A connection pool (pg's Pool): a client is taken for the statement and given back. */
 interface PgPool {
@@ -62,4 +64,22 @@ async function runPrepared<T>(
   }
   const result = await client.query({ name: `${name}_${processTag}_${id}`, text, values });
   return result.rows as T[];
+}
+
+/**
+ * The same, but planned for each call (an unnamed statement): the planner sees the values as
+ * constants, e.g. an id array's length and members (looked up by hash), where a prepared
+ * statement's generic plan knows neither. For statements whose best plan depends on them.
+ */
+export async function unpreparedQuery<T = any>(
+  em: EntityManager,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = (
+    em.queryRunner as unknown as { databaseConnection?: { query: PgClient['query'] } } | undefined
+  )?.databaseConnection as unknown as
+    { query(text: string, values: unknown[]): Promise<{ rows: any[] }> } | undefined;
+  if (!client) return em.query(text, values);
+  return (await client.query(text, values)).rows;
 }

@@ -25,6 +25,7 @@ interface ConfigRow {
   programs: Record<string, any>[];
   rules: Record<string, any>[];
   advocates: { id: string; status: any; external_id: string; email_normalized: string | null }[];
+  webhook_types: string[];
 }
 
 export interface StoredReferral extends ReferralState {
@@ -96,10 +97,14 @@ export class AttributionRepository {
            WHERE r.brand_id = $1 AND r.active AND r.program_id IN (SELECT id FROM pids)) AS rules,
          (SELECT coalesce(json_agg(json_build_object('id', a.id, 'status', a.status,
              'external_id', a.external_id, 'email_normalized', a.email_normalized)), '[]')
-            FROM advocates a WHERE a.brand_id = $1 AND a.id IN (SELECT id FROM aids)) AS advocates`,
+            FROM advocates a WHERE a.brand_id = $1 AND a.id IN (SELECT id FROM aids)) AS advocates,
+         (SELECT coalesce(array_agg(DISTINCT t), '{}') FROM webhook_endpoints w
+           CROSS JOIN LATERAL unnest(w.event_types) t
+           WHERE w.brand_id = $1 AND w.enabled) AS webhook_types`,
       [brandId, need.linkIds, need.codes, need.programIds, need.advocateIds],
     );
     const row = rows[0]!;
+    snapshot.webhookTypes = new Set(row.webhook_types);
     for (const l of row.links) {
       snapshot.links.set(l.id, {
         linkId: l.id,

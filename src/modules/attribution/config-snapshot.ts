@@ -34,6 +34,12 @@ export class ConfigSnapshot {
   readonly advocates = new Map<string, AdvocateInfo>();
   /** Looked up and not found (so they are not looked up again). */
   readonly absent = new Set<string>();
+  /**
+   * Webhook event types some enabled endpoint of the brand subscribes to, as of the last config
+   * statement (null before one ran): an event of another type would be stored for no one, so
+   * the outbox statement is skipped when none is left.
+   */
+  webhookTypes: Set<string> | null = null;
 
   missing(wanted: ConfigRequest): ConfigRequest {
     const keep = (ids: Iterable<string>, map: Map<string, unknown>, tag: string) =>

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { deferStatements } from '@/database/pipelined-transaction';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
@@ -24,7 +25,7 @@ import {
   referralAnswer,
   screenCandidatesOf,
 } from '@/modules/events/event-hooks';
-import { FraudScreen, Screening } from '@/modules/fraud/fraud-screen';
+import { FraudScreen, holdOnInsert, Screening } from '@/modules/fraud/fraud-screen';
 import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 interface CustomerState extends RecordedCustomer {
@@ -76,11 +77,31 @@ export class ConversionRecorder {
       event,
       customerId: newId('customer'),
     }));
-    const { insertedIds, customers } = await this.intake.insertEventsAndCustomers(
-      em,
-      brandId,
-      rows,
-    );
+    // Each click id is verified once (an HMAC); forged ones stay null.
+    const verified = new Map<string, VerifiedClickId | null>();
+    for (const r of rows) {
+      if (r.event.clickId) verified.set(r.id, this.clickIds.verifyClickId(r.event.clickId));
+    }
+    // The config of the links and codes the events name is asked for with the gate: one round
+    // trip on a pipelined transaction, and PostgreSQL still runs it after the gate. (Both send
+    // their statement before returning.) What the customers' history adds comes below.
+    const [gated, configured] = await Promise.allSettled([
+      this.intake.insertEventsAndCustomers(em, brandId, rows),
+      this.attribution.loadConfig(
+        brandId,
+        snapshot,
+        {
+          linkIds: [...verified.values()].flatMap((v) => (v ? [v.linkId] : [])),
+          codes: rows.flatMap((r) => (r.event.code ? [r.event.code] : [])),
+          programIds: [],
+          advocateIds: [],
+        },
+        em,
+      ),
+    ]);
+    if (gated.status === 'rejected') throw gated.reason;
+    if (configured.status === 'rejected') throw configured.reason;
+    const { insertedIds, customers } = gated.value;
     const out = new Map<number, Recorded>();
     const replays = rows.filter((r) => !insertedIds.has(r.id));
     if (replays.length > 0) {
@@ -98,11 +119,6 @@ export class ConversionRecorder {
     if (fresh.length === 0) return out;
 
     const now = new Date();
-    // Each click id is verified once (an HMAC); forged ones stay null.
-    const verified = new Map<string, VerifiedClickId | null>();
-    for (const r of fresh) {
-      if (r.event.clickId) verified.set(r.id, this.clickIds.verifyClickId(r.event.clickId));
-    }
     const byExternal = this.customerStates(fresh, customers);
     const known = [...byExternal.values()].filter((c) => !c.inserted);
     const history = known.length
@@ -118,8 +134,8 @@ export class ConversionRecorder {
       const verified = this.clickIds.verifyClickId(c.clickId);
       if (verified) byExternal.get(c.customer)?.clicks.push({ clickId: c.clickId, ...verified });
     }
-    // The links and codes the events name, the customers' earlier clicks, their referrals'
-    // programs and advocates: one statement.
+    // The customers' earlier clicks, their referrals' programs and advocates, if any is missing
+    // (the snapshot loads only what it lacks).
     await this.attribution.loadConfig(
       brandId,
       snapshot,
@@ -147,6 +163,8 @@ export class ConversionRecorder {
 
     const outcome = emptyOutcome();
     const referrals = book.rows(brandId);
+    // Holds of referrals created now go in with their rows (no second version of each).
+    const heldOnInsert = holdOnInsert(referrals.inserts, screening);
     outcome.referralInserts = referrals.inserts;
     outcome.referralUpdates = referrals.updates;
     outcome.rewardInserts = issued.rewardRows;
@@ -170,16 +188,27 @@ export class ConversionRecorder {
       outcome.eventUpdates.push(eventUpdateRow(d.row.id, answer, a));
       out.set(d.row.event.index, { kind: 'created', result: answer });
     }
-    await this.outcomes.write(em, brandId, outcome);
-    // Fraud holds and webhooks (issue 8): after the rows they read are written.
-    await this.fraud.applyHolds(em, brandId, screening);
-    await this.webhooks.enqueueSubjects(em, brandId, conversionWebhookEvents(decided, issued));
-    // KPI rollups (analytics) of the events recorded now, committed with them.
-    await this.kpis.addConversions(
-      em,
-      brandId,
-      fresh.map((r) => r.id),
-    );
+    // The last writes need no answer: they go out together, and with the COMMIT on a pipelined
+    // transaction (one round trip). Each sends its statement before returning (preparedQuery),
+    // so they run in this order: fraud holds and webhooks after the rows they read are written
+    // (issue 8), then the KPI rollups (analytics) of the events recorded now, which lock the
+    // program's counters — last, so for the shortest time.
+    deferStatements(em, [
+      this.outcomes.write(em, brandId, outcome),
+      this.fraud.applyHolds(em, brandId, screening, heldOnInsert),
+      this.webhooks.enqueueSubjects(
+        em,
+        brandId,
+        conversionWebhookEvents(decided, issued).filter(
+          (e) => snapshot.webhookTypes?.has(e.type) ?? true,
+        ),
+      ),
+      this.kpis.addConversions(
+        em,
+        brandId,
+        fresh.map((r) => r.id),
+      ),
+    ]);
     return out;
   }
 

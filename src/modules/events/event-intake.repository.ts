@@ -89,7 +89,7 @@ export class EventIntakeRepository {
                              metadata, request_hash)
          SELECT id, brand_id, event_id, type, name, occurred_at, customer_external_id, order_id,
                 order_amount, order_currency, click_id, code, cta_key, metadata, request_hash
-           FROM json_populate_recordset(null::events, $2::json)
+           FROM jsonb_populate_recordset(null::events, $2::jsonb)
          ON CONFLICT (brand_id, event_id) DO NOTHING
          RETURNING id),
        cust AS (

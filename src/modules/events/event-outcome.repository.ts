@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '@/database/prepared-query';
 
-/** Rows in the tables' own column names (snake_case), as json_populate_recordset reads them. */
+/** Rows in the tables' own column names (snake_case), as jsonb_populate_recordset reads them. */
 type Row = Record<string, unknown>;
 
 export interface OutcomeWrite {
@@ -38,16 +38,17 @@ export function emptyOutcome(): OutcomeWrite {
 const PARTS: Record<keyof OutcomeWrite, string> = {
   referralInserts: `INSERT INTO referrals (id, brand_id, program_id, customer_id, advocate_id, status,
         reason, method, cta_id, channel, click_id, new_customer, first_event_id, converted_event_id,
-        converted_at, rejected_at)
+        converted_at, rejected_at, review_status, review_reasons, held_at)
       SELECT id, $1, program_id, customer_id, advocate_id, status, reason, method, cta_id, channel,
-             click_id, new_customer, first_event_id, converted_event_id, converted_at, rejected_at
-        FROM json_populate_recordset(null::referrals, $X::json)`,
+             click_id, new_customer, first_event_id, converted_event_id, converted_at, rejected_at,
+             review_status, review_reasons, CASE WHEN review_status = 'held' THEN now() END
+        FROM jsonb_populate_recordset(null::referrals, $X::jsonb)`,
   referralUpdates: `UPDATE referrals r
          SET advocate_id = u.advocate_id, status = u.status, reason = u.reason, method = u.method,
              cta_id = u.cta_id, channel = u.channel, click_id = u.click_id,
              converted_event_id = u.converted_event_id, converted_at = u.converted_at,
              rejected_at = u.rejected_at, updated_at = now()
-        FROM json_populate_recordset(null::referrals, $X::json) u
+        FROM jsonb_populate_recordset(null::referrals, $X::jsonb) u
        WHERE r.id = u.id AND r.brand_id = $1`,
   rewardInserts: `INSERT INTO rewards (id, brand_id, program_id, rule_id, event_id, referral_id,
         advocate_id, customer_id, recipient, kind, amount, currency, percent, coupon_code, status,
@@ -55,35 +56,37 @@ const PARTS: Record<keyof OutcomeWrite, string> = {
       SELECT id, $1, program_id, rule_id, event_id, referral_id, advocate_id, customer_id, recipient,
              kind, amount, currency, percent, coupon_code, status, reason, occurred_at,
              available_at, approved_at, clawback_of
-        FROM json_populate_recordset(null::rewards, $X::json)`,
+        FROM jsonb_populate_recordset(null::rewards, $X::jsonb)`,
   rewardUpdates: `UPDATE rewards w
          SET reversed_amount = u.reversed_amount, status = u.status, reason = u.reason,
              reversed_at = u.reversed_at, updated_at = now()
-        FROM json_populate_recordset(null::rewards, $X::json) u
+        FROM jsonb_populate_recordset(null::rewards, $X::jsonb) u
        WHERE w.id = u.id AND w.brand_id = $1`,
   couponAssignments: `UPDATE coupon_codes c
          SET status = 'assigned', reward_id = u.reward_id, assigned_at = now()
-        FROM json_populate_recordset(null::coupon_codes, $X::json) u
+        FROM jsonb_populate_recordset(null::coupon_codes, $X::jsonb) u
        WHERE c.rule_id = u.rule_id AND c.code = u.code AND c.brand_id = $1`,
   tallySets: `UPDATE reward_tallies t
          SET count = u.count, amount = u.amount, basis = u.basis, updated_at = now()
-        FROM json_populate_recordset(null::reward_tallies, $X::json) u
+        FROM jsonb_populate_recordset(null::reward_tallies, $X::jsonb) u
        WHERE t.key = u.key AND t.brand_id = $1`,
   tallyDeltas: `UPDATE reward_tallies t
          SET count = t.count + u.count, amount = t.amount + u.amount, updated_at = now()
-        FROM json_populate_recordset(null::reward_tallies, $X::json) u
+        FROM jsonb_populate_recordset(null::reward_tallies, $X::jsonb) u
        WHERE t.key = u.key AND t.brand_id = $1`,
   eventUpdates: `UPDATE events e
          SET status = u.status, reason = u.reason, method = u.method, program_id = u.program_id,
              advocate_id = u.advocate_id, cta_id = u.cta_id, channel = u.channel,
              referral_id = u.referral_id, clicked_at = u.clicked_at, answer = u.answer
-        FROM json_populate_recordset(null::events, $X::json) u
+        FROM jsonb_populate_recordset(null::events, $X::jsonb) u
        WHERE e.id = u.id AND e.brand_id = $1`,
 };
 
 /**
  * Writes everything a batch of events decided in ONE statement (data-modifying CTEs): one round
- * trip instead of one per table. Every part filters by brand.
+ * trip instead of one per table. Every part filters by brand. Rows travel as jsonb: parsed once,
+ * then each field is taken as is (json_populate_recordset re-parsed every answer of 500 events,
+ * ~70 of the statement's ~300 ms).
  */
 @Injectable()
 export class EventOutcomeRepository {

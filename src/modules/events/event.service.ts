@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import { DatabaseLifecycle } from '@/database/database.module';
+import { runTransaction } from '@/database/pipelined-transaction';
 import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
 import { ConversionRecorder } from '@/modules/events/conversion-recorder';
 import type { BatchItemResultDto, EventResultDto } from '@/modules/events/dto/event-result.dto';
@@ -32,12 +34,17 @@ const conflictError = () =>
 @Injectable()
 export class EventService {
   private readonly logger = new Logger(EventService.name);
+  /** Pipelined transactions need a PostgreSQL server (the embedded one shares one session). */
+  private readonly pipelined: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly conversions: ConversionRecorder,
     private readonly refunds: RefundRecorder,
-  ) {}
+    database: DatabaseLifecycle,
+  ) {
+    this.pipelined = !database.connection.isEmbedded;
+  }
 
   /** One event: 201 when recorded now, 200 when it replays the first answer. */
   async track(
@@ -149,13 +156,11 @@ export class EventService {
     }
   }
 
-  private async withRetry<T>(
-    work: (em: import('typeorm').EntityManager) => Promise<T>,
-  ): Promise<T> {
+  private async withRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        // PostgreSQL's default READ COMMITTED (naming it costs TypeORM one more round trip).
-        return await this.dataSource.transaction(work);
+        // PostgreSQL's default READ COMMITTED (naming it would cost one more round trip).
+        return await runTransaction(this.dataSource, this.pipelined, work);
       } catch (error) {
         const code =
           (error as { code?: string; driverError?: { code?: string } })?.code ??

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@/database/prepared-query';
 import type { FraudReason } from '@/modules/fraud/fraud-rules';
 
 /** Hold reason of rewards waiting for their referral's review. */
@@ -21,7 +22,9 @@ export class FraudHoldRepository {
     // The ids also as an array, so the planner looks them up by primary key even when the
     // statistics of fast-growing tables are stale (it scanned the brand's referrals instead).
     // Rewards follow their referrals (same brand by construction).
-    await em.query(
+    await preparedQuery(
+      em,
+      'tandem_fraud_hold',
       `WITH h AS (
          SELECT * FROM json_to_recordset($2::json) AS h(referral_id text, reasons jsonb)),
        ref AS (

@@ -167,14 +167,47 @@ export class FraudScreen {
     return screening;
   }
 
-  /** Writes the holds decided by screen(); call after the batch's referrals and rewards are written. */
-  applyHolds(em: EntityManager, brandId: string, screening: Screening): Promise<void> {
+  /**
+   * Writes the holds decided by screen(); call after the batch's referrals and rewards are
+   * written. `written`: referrals whose hold was written with their row (see holdOnInsert).
+   */
+  applyHolds(
+    em: EntityManager,
+    brandId: string,
+    screening: Screening,
+    written: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     return this.holds.holdReferrals(
       em,
       brandId,
-      [...screening.holds].map(([referralId, reasons]) => ({ referralId, reasons })),
+      [...screening.holds]
+        .filter(([referralId]) => !written.has(referralId))
+        .map(([referralId, reasons]) => ({ referralId, reasons })),
     );
   }
+}
+
+/**
+ * Puts the hold decided by screen() on referral rows this batch inserts (snake_case rows, as
+ * json_populate_recordset reads them), as the hold statement would leave them: review status
+ * `held`, the reasons in order, held_at the transaction's time (set by the insert). Their
+ * rewards were issued held already, so the hold statement has nothing left to do for them; it
+ * is skipped, which spares a second version of every such row. Returns the referral ids done.
+ */
+export function holdOnInsert(
+  inserts: Record<string, unknown>[],
+  screening: Screening,
+): Set<string> {
+  const done = new Set<string>();
+  for (const row of inserts) {
+    const reasons = screening.holds.get(row.id as string);
+    // The hold statement leaves rejected referrals alone.
+    if (!reasons || row.status === 'rejected') continue;
+    row.review_status = 'held';
+    row.review_reasons = reasons;
+    done.add(row.id as string);
+  }
+  return done;
 }
 
 function requestOf(c: ScreenCandidate): EvidenceRequest {
