@@ -14,7 +14,7 @@ import {
   formatPage,
   RewardLineRow,
 } from '@/modules/payouts/payout-export-format';
-import { PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
+import { ExportCursor, PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
 
 /**
  * Lines per chunk written to the stream: ~50–100 kB of text, under V8's large-object size
@@ -25,6 +25,12 @@ const CHUNK_LINES = 200;
 
 /** Lines read from the database per query; memory holds two pages at most. */
 export const EXPORT_PAGE_SIZE = 500;
+
+/**
+ * Lines per FETCH from a cursor (the rewards export on a PostgreSQL server): a fetch costs a
+ * round trip, not a query plan, so pages are bigger; two of them are ~2.5 MB.
+ */
+export const CURSOR_FETCH_SIZE = 5000;
 
 export interface PayoutExport {
   batch: PayoutBatchDto;
@@ -42,6 +48,17 @@ export interface ExportOptions {
 }
 
 type Line = AdvocateLineRow | RewardLineRow;
+
+/** What a page holds: rows that Node formats, or CSV records PostgreSQL already formatted. */
+type PageItem = Line | string;
+
+/** The source of the pages: keyset queries, or a cursor over one query. */
+interface PageSource {
+  first: PageItem[];
+  pageSize: number;
+  next(last: PageItem): Promise<PageItem[]>;
+  close(): Promise<void>;
+}
 
 /**
  * Streams a batch's export from the database: pages of lines read by keyset and written as
@@ -62,48 +79,103 @@ export class PayoutExportService {
     detail: ExportDetail,
     options: ExportOptions = {},
   ): Promise<PayoutExport> {
-    const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
     const found = await this.batches.findByIdForBrand(brandId, batchId);
     if (!found) throw AppError.notFound('Payout batch');
     if (found.status === 'canceled') throw canceledError();
-    const first = await this.page(brandId, batchId, detail, null, pageSize);
+    const ctx: ExportContext = { batchId, currency: found.currency };
+    const source = await this.openSource(brandId, batchId, format, detail, ctx, options);
+    let row;
+    try {
+      await this.batches.markExported(brandId, batchId);
+      // Read again after the status change: a cancel that won the race is refused here.
+      row = (await this.batches.findByIdForBrand(brandId, batchId))!;
+      if (row.status === 'canceled') throw canceledError();
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+
     const header = format === 'csv' ? csvHeader(detail) : '';
-    await this.batches.markExported(brandId, batchId);
-    // Read again after the status change: a cancel that won the race is refused here.
-    const row = (await this.batches.findByIdForBrand(brandId, batchId))!;
-    if (row.status === 'canceled') throw canceledError();
-
-    const ctx: ExportContext = { batchId, currency: row.currency };
-    const pages = async function* (this: PayoutExportService): AsyncGenerator<string> {
-      if (header) yield header;
-      let rows: Line[] = first;
-      let written = 0;
-      while (rows.length > 0) {
-        // The next page is read while this one is formatted and sent: PostgreSQL and Node work
-        // at the same time, and at most two pages are in memory.
-        const next =
-          rows.length === pageSize
-            ? this.page(brandId, batchId, detail, rows[rows.length - 1]!, pageSize)
-            : undefined;
-        // Handled when awaited below; this only keeps a failure that happens while the client
-        // is still reading from counting as an unhandled rejection.
-        next?.catch(() => undefined);
-        for (let i = 0; i < rows.length; i += CHUNK_LINES) {
-          const chunk = rows.slice(i, i + CHUNK_LINES);
-          yield formatPage(detail, format, chunk as AdvocateLineRow[], ctx);
-          written += chunk.length;
+    const pages = async function* (): AsyncGenerator<string> {
+      try {
+        if (header) yield header;
+        let items = source.first;
+        let written = 0;
+        while (items.length > 0) {
+          // The next page is read while this one is formatted and sent: PostgreSQL and Node
+          // work at the same time, and at most two pages are in memory.
+          const next =
+            items.length === source.pageSize ? source.next(items[items.length - 1]!) : undefined;
+          // Handled when awaited below; this only keeps a failure that happens while the
+          // client is still reading from counting as an unhandled rejection.
+          next?.catch(() => undefined);
+          for (let i = 0; i < items.length; i += CHUNK_LINES) {
+            const chunk = items.slice(i, i + CHUNK_LINES);
+            yield typeof chunk[0] === 'string'
+              ? (chunk as string[]).join('')
+              : formatPage(detail, format, chunk as AdvocateLineRow[], ctx);
+            written += chunk.length;
+          }
+          options.onProgress?.(written);
+          items = next ? await next : [];
         }
-        options.onProgress?.(written);
-        rows = next ? await next : [];
+      } finally {
+        // Also when the client went away (the stream is destroyed and the generator returns).
+        await source.close();
       }
-    }.call(this);
+    };
 
+    const stream = Readable.from(pages(), { objectMode: false });
+    // A stream destroyed before its first read never runs the generator's finally.
+    stream.once('close', () => void source.close().catch(() => undefined));
     return {
       batch: toPayoutBatchDto(row),
       fileName: exportFileName(batchId, detail, format),
       contentType: CONTENT_TYPES[format],
       lines: detail === 'advocates' ? row.advocate_count : row.reward_count,
-      stream: Readable.from(pages, { objectMode: false }),
+      stream,
+    };
+  }
+
+  /**
+   * The rewards of a batch on a PostgreSQL server come through a cursor (one query, CSV
+   * formatted by PostgreSQL); everything else, and everything on the embedded database, is
+   * read by keyset pages. The first page is read here, so a failing query fails the request.
+   */
+  private async openSource(
+    brandId: string,
+    batchId: string,
+    format: ExportFormat,
+    detail: ExportDetail,
+    ctx: ExportContext,
+    options: ExportOptions,
+  ): Promise<PageSource> {
+    if (detail === 'rewards' && (await this.exports.cursorsAllowed())) {
+      const pageSize = options.pageSize ?? CURSOR_FETCH_SIZE;
+      const cursor = (await this.exports.openRewardCursor(
+        brandId,
+        batchId,
+        format === 'csv' ? 'csv' : 'rows',
+        ctx,
+      )) as ExportCursor<PageItem>;
+      try {
+        return {
+          first: await cursor.read(pageSize),
+          pageSize,
+          next: () => cursor.read(pageSize),
+          close: () => cursor.close(),
+        };
+      } catch (error) {
+        await cursor.close().catch(() => undefined);
+        throw error;
+      }
+    }
+    const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
+    return {
+      first: await this.page(brandId, batchId, detail, null, pageSize),
+      pageSize,
+      next: (last) => this.page(brandId, batchId, detail, last as Line, pageSize),
+      close: async () => undefined,
     };
   }
 
