@@ -1,21 +1,23 @@
+import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
-import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { minorDigits } from '@/common/money/currency';
+import { CrlfRecords } from '@/modules/payouts/crlf-records';
 import {
   type AdvocateLineRow,
   type ExportContext,
   type RewardLineRow,
-  csvField,
   escapeFormula,
 } from '@/modules/payouts/payout-export-format';
-import { minorDigits } from '@/common/money/currency';
 
 // ISO-8601 UTC with milliseconds, formatted by PostgreSQL: no Date object per row in Node.
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The reward lines' joins and batch filter ($1 brand, $2 batch), shared by pages and cursor. */
+/** The reward lines' joins and batch filter ($1 brand, $2 batch), shared by pages and COPY. */
 const REWARD_LINES_FROM = `FROM payout_batch_items i
          JOIN rewards w ON w.id = i.reward_id
          LEFT JOIN events e ON e.id = w.event_id
@@ -24,22 +26,17 @@ const REWARD_LINES_FROM = `FROM payout_batch_items i
          LEFT JOIN ctas c ON c.id = coalesce(oe.cta_id, e.cta_id)
         WHERE i.batch_id = $2 AND i.brand_id = $1`;
 
-/** The columns of a RewardLineRow. */
-const REWARD_ROW_COLUMNS = `i.reward_id, i.advocate_id, i.amount::text AS amount, w.event_id, e.order_id,
-              w.program_id, c.key AS cta_key, coalesce(oe.channel, e.channel) AS channel,
-              w.kind, w.recipient, ${iso('w.occurred_at')} AS earned_at,
-              ${iso('w.approved_at')} AS approved_at, w.clawback_of`;
-
 /**
- * A text cell as csvField(escapeFormula(v)) writes it, in SQL: a value starting with = + - @,
- * tab or CR gets a leading quote; one holding a comma, quote, CR or LF is quoted with its
- * quotes doubled; NULL is empty. (Doubling quotes never changes the first character, which is
- * never a quote when the formula escape applies, so both orders agree.)
+ * A text cell of the rewards COPY: escapeFormula in SQL (a value starting with = + - @, tab or
+ * CR gets a leading quote); PostgreSQL's CSV writer then quotes it when it holds a comma,
+ * quote, CR or LF and doubles its quotes, as csvField does. An empty string becomes NULL:
+ * COPY writes '' as "" (to tell it from NULL), the Node writer as nothing.
  */
-function csvTextSql(v: string): string {
-  const formula = (x: string) =>
-    `CASE WHEN left(${v}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${x} ELSE ${x} END`;
-  return `coalesce(CASE WHEN ${v} ~ E'[",\\r\\n]' THEN '"' || ${formula(`replace(${v}, '"', '""')`)} || '"' ELSE ${formula(v)} END, '')`;
+function formulaSafeSql(v: string): string {
+  return (
+    `CASE WHEN left(${v}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') ` +
+    `THEN '''' || ${v} ELSE nullif(${v}, '') END`
+  );
 }
 
 /**
@@ -52,46 +49,55 @@ function majorSql(minor: string, digits: number): string {
   const sign = `CASE WHEN ${minor} < 0 THEN '-' ELSE '' END`;
   if (digits === 0) return `${sign} || abs(${minor})::text`;
   const unit = 10 ** digits;
-  return `${sign} || (abs(${minor}) / ${unit})::text || '.' || lpad((abs(${minor}) % ${unit})::text, ${digits}, '0')`;
+  return (
+    `${sign} || (abs(${minor}) / ${unit})::text || '.' || ` +
+    `lpad((abs(${minor}) % ${unit})::text, ${digits}, '0')`
+  );
 }
 
-/** A literal SQL string (the batch id and currency are the same on every line). */
+/** A SQL string literal (standard_conforming_strings: only quotes are special). */
 const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/**
- * One CSV record of the rewards export (REWARD_COLUMNS, in order, CRLF-terminated) built by
- * PostgreSQL. test/payouts-export-sql.e2e-spec.ts checks it against formatPage, byte for byte.
- * Amounts are Tandem's integers (never escaped); timestamps come from to_char (a digit first,
- * no comma or quote); every other column is text and is escaped.
- */
-export function rewardCsvLineSql(ctx: ExportContext): string {
-  const digits = minorDigits(ctx.currency);
-  const cells = [
-    csvTextSql('i.reward_id'),
-    sqlString(csvField(escapeFormula(ctx.batchId))),
-    csvTextSql('i.advocate_id'),
-    csvTextSql('w.event_id'),
-    csvTextSql('e.order_id'),
-    csvTextSql('w.program_id'),
-    csvTextSql('c.key'),
-    csvTextSql('coalesce(oe.channel, e.channel)'),
-    csvTextSql('w.kind'),
-    csvTextSql('w.recipient'),
-    majorSql('i.amount', digits),
-    'i.amount::text',
-    sqlString(csvField(escapeFormula(ctx.currency))),
-    `coalesce(${iso('w.occurred_at')}, '')`,
-    `coalesce(${iso('w.approved_at')}, '')`,
-    csvTextSql('w.clawback_of'),
-  ];
-  return `${cells.join(` || ',' || `)} || E'\\r\\n'`;
+/** Batch and brand ids are inlined in the COPY (the simple protocol has no parameters). */
+function idLiteral(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new Error(`not an id: ${id}`);
+  return sqlString(id);
 }
 
-/** Lines read in batches from an open cursor; close() must be called in every case. */
-export interface ExportCursor<T> {
-  /** The next `limit` lines; fewer (or none) at the end. */
-  read(limit: number): Promise<T[]>;
-  close(): Promise<void>;
+/**
+ * The rewards export as one COPY: REWARD_COLUMNS in order, written as CSV by PostgreSQL.
+ * Amounts are Tandem's integers (never formula-escaped: "-12.50" stays a number); timestamps
+ * come from to_char (a digit first, nothing to quote); every other column is text.
+ * test/payouts-export-copy.e2e-spec.ts compares the bytes with formatPage's.
+ */
+export function rewardCsvCopySql(brandId: string, ctx: ExportContext): string {
+  const digits = minorDigits(ctx.currency);
+  const columns = [
+    formulaSafeSql('i.reward_id'),
+    sqlString(escapeFormula(ctx.batchId)),
+    formulaSafeSql('i.advocate_id'),
+    formulaSafeSql('w.event_id'),
+    formulaSafeSql('e.order_id'),
+    formulaSafeSql('w.program_id'),
+    formulaSafeSql('c.key'),
+    formulaSafeSql('coalesce(oe.channel, e.channel)'),
+    formulaSafeSql('w.kind'),
+    formulaSafeSql('w.recipient'),
+    majorSql('i.amount', digits),
+    'i.amount',
+    sqlString(escapeFormula(ctx.currency)),
+    iso('w.occurred_at'),
+    iso('w.approved_at'),
+    formulaSafeSql('w.clawback_of'),
+  ];
+  const from = REWARD_LINES_FROM.replace('$2', idLiteral(ctx.batchId)).replace(
+    '$1',
+    idLiteral(brandId),
+  );
+  return (
+    `COPY (SELECT ${columns.join(', ')} ${from} ORDER BY i.advocate_id, i.reward_id) ` +
+    'TO STDOUT WITH (FORMAT csv)'
+  );
 }
 
 export interface RewardLinePosition {
@@ -102,10 +108,12 @@ export interface RewardLinePosition {
 /**
  * Pages of a batch's lines in export order, keyset on the items' primary key, so a batch of any
  * size is read a page at a time and never held in memory. Items never change once written, so
- * the pages add up to the batch exactly.
+ * the pages add up to the batch exactly. On a PostgreSQL server the rewards CSV is one COPY.
  */
 @Injectable()
 export class PayoutExportRepository {
+  private serverDatabase?: Promise<boolean>;
+
   constructor(private readonly dataSource: DataSource) {}
 
   advocateLinesPage(
@@ -141,7 +149,10 @@ export class PayoutExportRepository {
     limit: number,
   ): Promise<RewardLineRow[]> {
     return this.dataSource.query(
-      `SELECT ${REWARD_ROW_COLUMNS}
+      `SELECT i.reward_id, i.advocate_id, i.amount::text AS amount, w.event_id, e.order_id,
+              w.program_id, c.key AS cta_key, coalesce(oe.channel, e.channel) AS channel,
+              w.kind, w.recipient, ${iso('w.occurred_at')} AS earned_at,
+              ${iso('w.approved_at')} AS approved_at, w.clawback_of
          ${REWARD_LINES_FROM}
           ${after === null ? '' : 'AND (i.advocate_id, i.reward_id) > ($4, $5)'}
         ORDER BY i.advocate_id, i.reward_id
@@ -153,77 +164,71 @@ export class PayoutExportRepository {
   }
 
   /**
-   * True on a PostgreSQL server; false on the embedded PGlite, where a transaction held open
-   * for a whole download would hold every other connection (one backend, see
-   * embedded-postgres.ts): there, exports stay on short keyset page queries.
+   * True on a PostgreSQL server; false on the embedded PGlite. There a COPY would run as one
+   * unit of its single backend, holding every other connection for the whole download, with
+   * its output written to the socket without backpressure (see embedded-postgres.ts), so
+   * exports stay on short keyset page queries.
    */
-  async cursorsAllowed(): Promise<boolean> {
+  copyAllowed(): Promise<boolean> {
     this.serverDatabase ??= this.dataSource
       .query(`SELECT version() NOT LIKE '%PGlite%' AS server`)
       .then((rows: { server: boolean }[]) => rows[0]!.server);
     return this.serverDatabase;
   }
 
-  private serverDatabase?: Promise<boolean>;
-
   /**
-   * The batch's reward lines as ONE query read through a cursor: PostgreSQL plans it for the
-   * whole batch (hash joins and one sort, like COPY) instead of a few thousand index-nested-loop
-   * page queries, ~3× faster at a million lines. In CSV the lines come formatted by
-   * PostgreSQL (rewardCsvLineSql), so Node only passes text along; in JSON they are rows.
-   * The caller must close() the cursor (it ends the read-only transaction and frees the
-   * connection), also when the client goes away.
+   * The batch's reward lines as CSV records (CRLF, no header) straight out of PostgreSQL: one
+   * COPY (SELECT …) TO STDOUT, planned for the whole batch (hash joins and one sort, like the
+   * bench's psql baseline) instead of thousands of index-nested-loop page queries, and written
+   * by PostgreSQL's CSV writer, so Node only passes bytes along, with backpressure (the
+   * connection's socket is paused while the client is slow). Resolves once the first bytes (or
+   * the end) are there, so a failing query rejects before anything is sent. Destroying the
+   * stream before its end closes the connection: a COPY cannot be abandoned on a pooled one.
+   * onLines is called with the records so far, chunk by chunk.
    */
-  async openRewardCursor(
+  async copyRewardCsv(
     brandId: string,
-    batchId: string,
-    format: 'csv' | 'rows',
     ctx: ExportContext,
-  ): Promise<ExportCursor<string> | ExportCursor<RewardLineRow>> {
-    const runner = this.dataSource.createQueryRunner('slave') as PostgresQueryRunner;
-    const client: PoolClient = await runner.connect();
-    let open = false;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      open = true;
-      // Plan for every row, not the first 10% (the default for cursors): hash joins and a sort.
-      await client.query('SET LOCAL cursor_tuple_fraction = 1');
-      const select =
-        format === 'csv'
-          ? `SELECT ${rewardCsvLineSql(ctx)} AS line`
-          : `SELECT ${REWARD_ROW_COLUMNS}`;
-      await client.query(
-        `DECLARE payout_export NO SCROLL CURSOR FOR ${select} ${REWARD_LINES_FROM}
-          ORDER BY i.advocate_id, i.reward_id`,
-        [brandId, batchId],
-      );
-    } catch (error) {
-      if (open) await client.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
-      throw error;
-    }
-    let closed = false;
-    return {
-      read: async (limit: number) => {
-        if (closed) throw new Error('the export cursor is closed');
-        if (format === 'rows') {
-          return (await client.query(`FETCH ${Math.trunc(limit)} FROM payout_export`)).rows;
-        }
-        const result = await client.query<[string]>({
-          text: `FETCH ${Math.trunc(limit)} FROM payout_export`,
-          rowMode: 'array',
-        });
-        return result.rows.map((r) => r[0]);
-      },
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        try {
-          await client.query('ROLLBACK'); // read only: nothing to commit
-        } finally {
-          await runner.release();
-        }
-      },
-    } as ExportCursor<string> | ExportCursor<RewardLineRow>;
+    onLines?: (lines: number) => void,
+  ): Promise<Readable> {
+    const sql = rewardCsvCopySql(brandId, ctx);
+    const driver = this.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [
+      PoolClient,
+      (error?: Error | boolean) => void,
+    ];
+    let released = false;
+    const done = (error?: Error) => {
+      if (released) return;
+      released = true;
+      release(error ?? false);
+    };
+    const copy = client.query(copyTo(sql));
+    const records = new CrlfRecords(onLines);
+    copy.once('end', () => done());
+    copy.once('error', (error: Error) => {
+      done(error);
+      records.destroy(error);
+    });
+    records.once('close', () => {
+      if (!copy.readableEnded) {
+        copy.unpipe(records);
+        done(new Error('payout export abandoned before its end'));
+      }
+    });
+    copy.pipe(records);
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        records.off('error', fail);
+        resolve();
+      };
+      const fail = (error: Error) => {
+        records.off('readable', ready);
+        reject(error);
+      };
+      records.once('readable', ready);
+      records.once('error', fail);
+    });
+    return records;
   }
 }

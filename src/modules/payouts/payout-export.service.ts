@@ -14,7 +14,7 @@ import {
   formatPage,
   RewardLineRow,
 } from '@/modules/payouts/payout-export-format';
-import { ExportCursor, PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
+import { PayoutExportRepository } from '@/modules/payouts/payout-export.repository';
 
 /**
  * Lines per chunk written to the stream: ~50–100 kB of text, under V8's large-object size
@@ -25,12 +25,6 @@ const CHUNK_LINES = 200;
 
 /** Lines read from the database per query; memory holds two pages at most. */
 export const EXPORT_PAGE_SIZE = 500;
-
-/**
- * Lines per FETCH from a cursor (the rewards export on a PostgreSQL server): a fetch costs a
- * round trip, not a query plan, so pages are bigger; two of them are ~2.5 MB.
- */
-export const CURSOR_FETCH_SIZE = 5000;
 
 export interface PayoutExport {
   batch: PayoutBatchDto;
@@ -48,17 +42,6 @@ export interface ExportOptions {
 }
 
 type Line = AdvocateLineRow | RewardLineRow;
-
-/** What a page holds: rows that Node formats, or CSV records PostgreSQL already formatted. */
-type PageItem = Line | string;
-
-/** The source of the pages: keyset queries, or a cursor over one query. */
-interface PageSource {
-  first: PageItem[];
-  pageSize: number;
-  next(last: PageItem): Promise<PageItem[]>;
-  close(): Promise<void>;
-}
 
 /**
  * Streams a batch's export from the database: pages of lines read by keyset and written as
@@ -83,7 +66,7 @@ export class PayoutExportService {
     if (!found) throw AppError.notFound('Payout batch');
     if (found.status === 'canceled') throw canceledError();
     const ctx: ExportContext = { batchId, currency: found.currency };
-    const source = await this.openSource(brandId, batchId, format, detail, ctx, options);
+    const body = await this.openBody(brandId, format, detail, ctx, options);
     let row;
     try {
       await this.batches.markExported(brandId, batchId);
@@ -91,43 +74,17 @@ export class PayoutExportService {
       row = (await this.batches.findByIdForBrand(brandId, batchId))!;
       if (row.status === 'canceled') throw canceledError();
     } catch (error) {
-      await source.close();
+      body.close();
       throw error;
     }
-
     const header = format === 'csv' ? csvHeader(detail) : '';
-    const pages = async function* (): AsyncGenerator<string> {
-      try {
-        if (header) yield header;
-        let items = source.first;
-        let written = 0;
-        while (items.length > 0) {
-          // The next page is read while this one is formatted and sent: PostgreSQL and Node
-          // work at the same time, and at most two pages are in memory.
-          const next =
-            items.length === source.pageSize ? source.next(items[items.length - 1]!) : undefined;
-          // Handled when awaited below; this only keeps a failure that happens while the
-          // client is still reading from counting as an unhandled rejection.
-          next?.catch(() => undefined);
-          for (let i = 0; i < items.length; i += CHUNK_LINES) {
-            const chunk = items.slice(i, i + CHUNK_LINES);
-            yield typeof chunk[0] === 'string'
-              ? (chunk as string[]).join('')
-              : formatPage(detail, format, chunk as AdvocateLineRow[], ctx);
-            written += chunk.length;
-          }
-          options.onProgress?.(written);
-          items = next ? await next : [];
-        }
-      } finally {
-        // Also when the client went away (the stream is destroyed and the generator returns).
-        await source.close();
-      }
+    const file = async function* (): AsyncGenerator<string | Buffer> {
+      if (header) yield header;
+      yield* body.chunks;
     };
-
-    const stream = Readable.from(pages(), { objectMode: false });
-    // A stream destroyed before its first read never runs the generator's finally.
-    stream.once('close', () => void source.close().catch(() => undefined));
+    const stream = Readable.from(file(), { objectMode: false });
+    // Also when the stream is destroyed before its first read (the generators never ran).
+    stream.once('close', body.close);
     return {
       batch: toPayoutBatchDto(row),
       fileName: exportFileName(batchId, detail, format),
@@ -138,45 +95,48 @@ export class PayoutExportService {
   }
 
   /**
-   * The rewards of a batch on a PostgreSQL server come through a cursor (one query, CSV
-   * formatted by PostgreSQL); everything else, and everything on the embedded database, is
-   * read by keyset pages. The first page is read here, so a failing query fails the request.
+   * The file's lines (no header). The rewards CSV on a PostgreSQL server is one COPY that
+   * PostgreSQL formats (at a million lines ~3× faster than pages, with a fraction of the CPU);
+   * everything else is read by keyset pages and formatted here. The first bytes or page are
+   * read before this returns, so a failing query fails the request with a JSON error.
    */
-  private async openSource(
+  private async openBody(
     brandId: string,
-    batchId: string,
     format: ExportFormat,
     detail: ExportDetail,
     ctx: ExportContext,
     options: ExportOptions,
-  ): Promise<PageSource> {
-    if (detail === 'rewards' && (await this.exports.cursorsAllowed())) {
-      const pageSize = options.pageSize ?? CURSOR_FETCH_SIZE;
-      const cursor = (await this.exports.openRewardCursor(
-        brandId,
-        batchId,
-        format === 'csv' ? 'csv' : 'rows',
-        ctx,
-      )) as ExportCursor<PageItem>;
-      try {
-        return {
-          first: await cursor.read(pageSize),
-          pageSize,
-          next: () => cursor.read(pageSize),
-          close: () => cursor.close(),
-        };
-      } catch (error) {
-        await cursor.close().catch(() => undefined);
-        throw error;
-      }
+  ): Promise<{ chunks: AsyncIterable<string | Buffer>; close: () => void }> {
+    if (detail === 'rewards' && format === 'csv' && (await this.exports.copyAllowed())) {
+      const records = await this.exports.copyRewardCsv(brandId, ctx, options.onProgress);
+      // Destroying the records before their end closes the COPY's connection.
+      return { chunks: records, close: () => records.destroy() };
     }
     const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
-    return {
-      first: await this.page(brandId, batchId, detail, null, pageSize),
-      pageSize,
-      next: (last) => this.page(brandId, batchId, detail, last as Line, pageSize),
-      close: async () => undefined,
+    const first = await this.page(brandId, ctx.batchId, detail, null, pageSize);
+    const pages = async function* (this: PayoutExportService): AsyncGenerator<string> {
+      let rows: Line[] = first;
+      let written = 0;
+      while (rows.length > 0) {
+        // The next page is read while this one is formatted and sent: PostgreSQL and Node work
+        // at the same time, and at most two pages are in memory.
+        const next =
+          rows.length === pageSize
+            ? this.page(brandId, ctx.batchId, detail, rows[rows.length - 1]!, pageSize)
+            : undefined;
+        // Handled when awaited below; this only keeps a failure that happens while the client
+        // is still reading from counting as an unhandled rejection.
+        next?.catch(() => undefined);
+        for (let i = 0; i < rows.length; i += CHUNK_LINES) {
+          const chunk = rows.slice(i, i + CHUNK_LINES);
+          yield formatPage(detail, format, chunk as AdvocateLineRow[], ctx);
+          written += chunk.length;
+        }
+        options.onProgress?.(written);
+        rows = next ? await next : [];
+      }
     };
+    return { chunks: pages.call(this), close: () => undefined };
   }
 
   private page(

@@ -6,11 +6,12 @@ import { startApp, TestApp } from './helpers/app';
 import { createProgram, createRule, uniqueId } from './helpers/event-factories';
 
 /**
- * The rewards export on a PostgreSQL server is formatted by PostgreSQL (rewardCsvLineSql)
- * instead of Node (formatPage). Both must write the same bytes: this reads the same tricky
- * lines both ways and compares them. Runs on the embedded database too (the SQL is the same;
- * only the service chooses keyset pages there).
+ * The rewards CSV on a PostgreSQL server is one COPY formatted by PostgreSQL (copyRewardCsv),
+ * elsewhere keyset pages formatted by Node (formatPage). Both must write the same bytes: this
+ * reads the same tricky lines both ways and compares them, and the HTTP export of the service.
+ * On the embedded database (no COPY there) it checks that the keyset path is the one used.
  */
+const onServer = !process.env.TANDEM_TEST_EMBEDDED;
 const TRICKY = [
   '=1+2',
   '+15551234',
@@ -45,19 +46,22 @@ describe('payout exports: the SQL-formatted CSV equals the Node-formatted one', 
   async function bothWays(brandId: string, batchId: string, currency: string) {
     const ctx = { batchId, currency };
     const rows: RewardLineRow[] = await repository.rewardLinesPage(brandId, batchId, null, 1000);
-    const cursor = await repository.openRewardCursor(brandId, batchId, 'csv', ctx);
-    const lines: string[] = [];
-    try {
-      for (let page = await cursor.read(7); page.length > 0; page = await cursor.read(7)) {
-        lines.push(...(page as string[]));
-      }
-    } finally {
-      await cursor.close();
+    const progress: number[] = [];
+    const chunks: Buffer[] = [];
+    for await (const chunk of await repository.copyRewardCsv(brandId, ctx, (n) =>
+      progress.push(n),
+    )) {
+      chunks.push(chunk as Buffer);
     }
-    return { node: formatPage('rewards', 'csv', rows, ctx), sql: lines.join(''), rows };
+    return {
+      node: formatPage('rewards', 'csv', rows, ctx),
+      sql: Buffer.concat(chunks).toString('utf8'),
+      rows,
+      progress,
+    };
   }
 
-  it.each([
+  (onServer ? it.each : it.skip.each)([
     ['USD', [1250, -1, 7, 0, 100, -123456, 9_007_199_254_740_991]],
     ['JPY', [1000, -500, 1, 0]],
     ['KWD', [1005, -5, 1, 1000, -1000, 123]],
@@ -110,7 +114,7 @@ describe('payout exports: the SQL-formatted CSV equals the Node-formatted one', 
         [brand.id, batchId],
       );
 
-      const { node, sql, rows } = await bothWays(brand.id, batchId, currency);
+      const { node, sql, rows, progress } = await bothWays(brand.id, batchId, currency);
       expect(rows).toHaveLength(n);
       // the data really is tricky: every kind of cell is there
       expect(node).toContain(`'=1+2`);
@@ -119,12 +123,22 @@ describe('payout exports: the SQL-formatted CSV equals the Node-formatted one', 
       expect(rows.some((r) => r.clawback_of !== null)).toBe(true);
       expect(rows.some((r) => r.approved_at === null)).toBe(true);
       expect(sql).toBe(node);
+      expect(progress[progress.length - 1]).toBe(n);
     },
   );
 
-  it('the service streams the cursor path on a server and the keyset path on embedded', async () => {
-    const server = await repository.cursorsAllowed();
-    expect(server).toBe(!process.env.TANDEM_TEST_EMBEDDED);
+  it('COPY on a server, keyset pages on embedded; a failing COPY rejects before any byte', async () => {
+    expect(await repository.copyAllowed()).toBe(onServer);
+    if (!onServer) return;
+    await expect(
+      repository.copyRewardCsv('brd_x', { batchId: "pob_'; --", currency: 'USD' }),
+    ).rejects.toThrow('not an id');
+    // the pool still works after an abandoned COPY: its connection was closed, not reused
+    const brand = await t.createBrand();
+    const ctx = { batchId: 'pob_00000000000000000000', currency: 'USD' };
+    const empty = await repository.copyRewardCsv(brand.id, ctx);
+    empty.destroy();
+    for (let i = 0; i < 12; i++) expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     expect(t.app.get(PayoutExportService)).toBeDefined();
   });
 });
