@@ -66,38 +66,45 @@ function idLiteral(id: string): string {
 
 /**
  * The rewards export as one COPY: REWARD_COLUMNS in order, written as CSV by PostgreSQL.
- * Amounts are Tandem's integers (never formula-escaped: "-12.50" stays a number); timestamps
- * come from to_char (a digit first, nothing to quote); every other column is text.
- * test/payouts-export-copy.e2e-spec.ts compares the bytes with formatPage's.
+ * The rows are sorted first and formatted after (a fenced subquery), so the sort carries the
+ * raw columns, not the wider text. Amounts are Tandem's integers (never formula-escaped:
+ * "-12.50" stays a number); timestamps come from to_char (a digit first, nothing to quote).
+ * Ids and the kind and recipient are Tandem's own values (a lowercase prefix, an enum word):
+ * the formula escape can never apply to them, so only the text that comes from outside (order
+ * id, CTA key, channel) pays for it. test/payouts-export-copy.e2e-spec.ts compares the bytes
+ * with formatPage's.
  */
 export function rewardCsvCopySql(brandId: string, ctx: ExportContext): string {
   const digits = minorDigits(ctx.currency);
   const columns = [
-    formulaSafeSql('i.reward_id'),
+    's.reward_id',
     sqlString(escapeFormula(ctx.batchId)),
-    formulaSafeSql('i.advocate_id'),
-    formulaSafeSql('w.event_id'),
-    formulaSafeSql('e.order_id'),
-    formulaSafeSql('w.program_id'),
-    formulaSafeSql('c.key'),
-    formulaSafeSql('coalesce(oe.channel, e.channel)'),
-    formulaSafeSql('w.kind'),
-    formulaSafeSql('w.recipient'),
-    majorSql('i.amount', digits),
-    'i.amount',
+    's.advocate_id',
+    's.event_id',
+    formulaSafeSql('s.order_id'),
+    's.program_id',
+    formulaSafeSql('s.cta_key'),
+    formulaSafeSql('s.channel'),
+    's.kind',
+    's.recipient',
+    majorSql('s.amount', digits),
+    's.amount',
     sqlString(escapeFormula(ctx.currency)),
-    iso('w.occurred_at'),
-    iso('w.approved_at'),
-    formulaSafeSql('w.clawback_of'),
+    iso('s.occurred_at'),
+    iso('s.approved_at'),
+    's.clawback_of',
   ];
   const from = REWARD_LINES_FROM.replace('$2', idLiteral(ctx.batchId)).replace(
     '$1',
     idLiteral(brandId),
   );
-  return (
-    `COPY (SELECT ${columns.join(', ')} ${from} ORDER BY i.advocate_id, i.reward_id) ` +
-    'TO STDOUT WITH (FORMAT csv)'
-  );
+  return `COPY (SELECT ${columns.join(', ')}
+      FROM (SELECT i.reward_id, i.advocate_id, w.event_id, e.order_id, w.program_id,
+                   c.key AS cta_key, coalesce(oe.channel, e.channel) AS channel, w.kind,
+                   w.recipient, i.amount, w.occurred_at, w.approved_at, w.clawback_of
+              ${from}
+             ORDER BY i.advocate_id, i.reward_id
+            OFFSET 0) s) TO STDOUT WITH (FORMAT csv)`;
 }
 
 export interface RewardLinePosition {
