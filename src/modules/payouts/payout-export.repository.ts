@@ -213,7 +213,7 @@ export class PayoutExportRepository {
     const copy = client.query(copyTo(sql));
     const records = new CrlfRecords(onLines);
     copy.once('end', () => done());
-    copy.once('error', (error: Error) => {
+    copy.on('error', (error: Error) => {
       done(error);
       records.destroy(error);
     });
