@@ -62,20 +62,59 @@ export class PayoutExportService {
     detail: ExportDetail,
     options: ExportOptions = {},
   ): Promise<PayoutExport> {
-    const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
     const found = await this.batches.findByIdForBrand(brandId, batchId);
     if (!found) throw AppError.notFound('Payout batch');
     if (found.status === 'canceled') throw canceledError();
-    const first = await this.page(brandId, batchId, detail, null, pageSize);
+    const ctx: ExportContext = { batchId, currency: found.currency };
+    const body = await this.openBody(brandId, format, detail, ctx, options);
+    let row;
+    try {
+      await this.batches.markExported(brandId, batchId);
+      // Read again after the status change: a cancel that won the race is refused here.
+      row = (await this.batches.findByIdForBrand(brandId, batchId))!;
+      if (row.status === 'canceled') throw canceledError();
+    } catch (error) {
+      body.close();
+      throw error;
+    }
     const header = format === 'csv' ? csvHeader(detail) : '';
-    await this.batches.markExported(brandId, batchId);
-    // Read again after the status change: a cancel that won the race is refused here.
-    const row = (await this.batches.findByIdForBrand(brandId, batchId))!;
-    if (row.status === 'canceled') throw canceledError();
-
-    const ctx: ExportContext = { batchId, currency: row.currency };
-    const pages = async function* (this: PayoutExportService): AsyncGenerator<string> {
+    const file = async function* (): AsyncGenerator<string | Buffer> {
       if (header) yield header;
+      yield* body.chunks;
+    };
+    const stream = Readable.from(file(), { objectMode: false });
+    // Also when the stream is destroyed before its first read (the generators never ran).
+    stream.once('close', body.close);
+    return {
+      batch: toPayoutBatchDto(row),
+      fileName: exportFileName(batchId, detail, format),
+      contentType: CONTENT_TYPES[format],
+      lines: detail === 'advocates' ? row.advocate_count : row.reward_count,
+      stream,
+    };
+  }
+
+  /**
+   * The file's lines (no header). The rewards CSV on a PostgreSQL server is one COPY that
+   * PostgreSQL formats (at a million lines ~3× faster than pages, with a fraction of the CPU);
+   * everything else is read by keyset pages and formatted here. The first bytes or page are
+   * read before this returns, so a failing query fails the request with a JSON error.
+   */
+  private async openBody(
+    brandId: string,
+    format: ExportFormat,
+    detail: ExportDetail,
+    ctx: ExportContext,
+    options: ExportOptions,
+  ): Promise<{ chunks: AsyncIterable<string | Buffer>; close: () => void }> {
+    if (detail === 'rewards' && format === 'csv' && (await this.exports.copyAllowed())) {
+      const records = await this.exports.copyRewardCsv(brandId, ctx, options.onProgress);
+      // Destroying the records before their end closes the COPY's connection.
+      return { chunks: records, close: () => records.destroy() };
+    }
+    const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
+    const first = await this.page(brandId, ctx.batchId, detail, null, pageSize);
+    const pages = async function* (this: PayoutExportService): AsyncGenerator<string> {
       let rows: Line[] = first;
       let written = 0;
       while (rows.length > 0) {
@@ -83,7 +122,7 @@ export class PayoutExportService {
         // at the same time, and at most two pages are in memory.
         const next =
           rows.length === pageSize
-            ? this.page(brandId, batchId, detail, rows[rows.length - 1]!, pageSize)
+            ? this.page(brandId, ctx.batchId, detail, rows[rows.length - 1]!, pageSize)
             : undefined;
         // Handled when awaited below; this only keeps a failure that happens while the client
         // is still reading from counting as an unhandled rejection.
@@ -96,15 +135,8 @@ export class PayoutExportService {
         options.onProgress?.(written);
         rows = next ? await next : [];
       }
-    }.call(this);
-
-    return {
-      batch: toPayoutBatchDto(row),
-      fileName: exportFileName(batchId, detail, format),
-      contentType: CONTENT_TYPES[format],
-      lines: detail === 'advocates' ? row.advocate_count : row.reward_count,
-      stream: Readable.from(pages, { objectMode: false }),
     };
+    return { chunks: pages.call(this), close: () => undefined };
   }
 
   private page(

@@ -8,6 +8,12 @@ import {
 } from '@/modules/payouts/payout-policy';
 import type { PayoutBatchTotals } from '@/modules/payouts/payout-batch.repository';
 
+/**
+ * Memory for the batch statement's sort and hash tables: a million candidates sort in memory
+ * (~100 MB) instead of in temp files.
+ */
+const TAKE_WORK_MEM = '128MB';
+
 export interface PayableCriteria {
   currency: string;
   cutoff: Date;
@@ -69,6 +75,11 @@ export class PayoutLedgerRepository {
    * makes a second batch holding the same reward impossible, whatever this code does. Each
    * item keeps the amount it pays (amount − reversedAmount now), so a refund that comes later
    * changes neither the batch nor its export (see findRefundShortfalls).
+   * The items are inserted in primary-key order (advocate, reward): each lands on the index's
+   * rightmost page instead of a random one of a ~100 MB index (at a million items, fewer pages
+   * dirtied and written twice, ~10× fewer full-page images in the WAL); the sort of the
+   * candidates gets the memory to stay out of temp files (this transaction only; batch
+   * creation runs one at a time per brand).
    */
   async takePayableRewards(
     em: EntityManager,
@@ -76,6 +87,7 @@ export class PayoutLedgerRepository {
     batchId: string,
     criteria: PayableCriteria,
   ): Promise<TakenRewards> {
+    await em.query(`SET LOCAL work_mem = '${TAKE_WORK_MEM}'`);
     const rows: Record<string, string | number>[] = await em.query(
       `WITH open_items AS (
          SELECT i.reward_id
@@ -116,6 +128,7 @@ export class PayoutLedgerRepository {
        items AS (
          INSERT INTO payout_batch_items (batch_id, advocate_id, reward_id, brand_id, amount)
          SELECT $8, c.advocate_id, c.id, $1, c.net FROM candidates c JOIN chosen USING (advocate_id)
+          ORDER BY c.advocate_id, c.id
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM items)::int AS items,
@@ -152,11 +165,17 @@ export class PayoutLedgerRepository {
 
   /**
    * Fresh planner statistics after a big batch: the export pages are keyset reads that must
-   * come off the items' primary key in order; a planner that believes the table is tiny sorts
-   * the whole rest of the batch for every page instead. Samples at most 30,000 rows.
+   * come off the items' primary key in order, and the rewards COPY must see the batch's size to
+   * choose hash joins; a planner that believes the table is tiny sorts the whole rest of the
+   * batch for every page, or probes an index per line. A small sample (3,000 rows, not the
+   * default 30,000) is enough for that and costs ~0.1 s instead of ~1–3 s on the creation's
+   * response time; autovacuum's ANALYZE later uses the full sample.
    */
   async refreshStatistics(): Promise<void> {
-    await this.dataSource.query('ANALYZE payout_batch_items, payout_batch_advocates');
+    await this.dataSource.transaction(async (em) => {
+      await em.query('SET LOCAL default_statistics_target = 10');
+      await em.query('ANALYZE payout_batch_items, payout_batch_advocates');
+    });
   }
 
   /**
