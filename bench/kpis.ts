@@ -14,7 +14,8 @@
  *
  * Options (env): BENCH_CLICKS=10000000 BENCH_CONVERSIONS BENCH_ADVOCATES (default
  *   max(1000, clicks / 1000)) BENCH_ITERATIONS=30 BENCH_FLUSHES=40 BENCH_SEED_WORKERS=2
- *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 BENCH_KEEP_DB=1
+ *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 BENCH_KEEP_DB=1 BENCH_DB=<a kept database:
+ *   steps 3 and 4 only>
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -419,41 +420,69 @@ async function eventHookCost(ds: DataSource, s: Seeded): Promise<string[]> {
   return lines;
 }
 
+/** Seeds the raw rows, then builds the rollups the way a repair does, timing each phase. */
+async function build(ds: DataSource): Promise<Seeded> {
+  const s = await seed(ds);
+  await ds.query('VACUUM ANALYZE');
+
+  const built = Date.now();
+  const phases: string[] = [];
+  const rollupRows = await new KpiMaintenanceRepository(ds).rebuildProgram(
+    s.brandId,
+    s.programId,
+    3,
+    (phase, ms) => phases.push(`${phase} ${(ms / 1000).toFixed(1)} s`),
+  );
+  const seconds = (Date.now() - built) / 1000;
+  await ds.query('VACUUM ANALYZE kpi_rollups');
+  const sizes: { raw: string; rollups: string; keys: string }[] = await ds.query(
+    `SELECT pg_size_pretty(pg_total_relation_size('clicks')) AS raw,
+            pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                             WHERE inhparent = 'kpi_rollups'::regclass)) AS rollups,
+            pg_size_pretty(pg_total_relation_size('kpi_visitors')) AS keys`,
+  );
+  log(
+    `rollups rebuilt from ${s.rawRows.toLocaleString('en')} raw rows in ${seconds.toFixed(1)} s: ` +
+      `${Math.round(s.rawRows / seconds).toLocaleString('en')} raw rows/s, ` +
+      `${rollupRows.toLocaleString('en')} rollup rows ` +
+      `(clicks ${sizes[0]!.raw}, rollups ${sizes[0]!.rollups}, visitor keys ${sizes[0]!.keys}); ` +
+      phases.join(', '),
+  );
+
+  return s;
+}
+
+/**
+ * A kept database (BENCH_DB, from BENCH_KEEP_DB=1): its first program, read with a new admin
+ * key moved to its brand — to time the reads again without seeding.
+ */
+async function reuse(ds: DataSource): Promise<Seeded> {
+  const [program]: { id: string; brand_id: string }[] = await ds.query(
+    'SELECT id, brand_id FROM programs ORDER BY created_at, id LIMIT 1',
+  );
+  const reader = await createBrand(ds, 'KPI bench reader');
+  await ds.query('UPDATE api_keys SET brand_id = $1 WHERE brand_id = $2', [
+    program!.brand_id,
+    reader.brand.id,
+  ]);
+  return {
+    brandId: program!.brand_id,
+    key: reader.apiKey.secret,
+    programId: program!.id,
+    rawRows: 0,
+  };
+}
+
 async function main(): Promise<void> {
-  const dbName = `tandem_bench_kpis_${Date.now()}`;
+  const dbName = process.env.BENCH_DB ?? `tandem_bench_kpis_${Date.now()}`;
   const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!process.env.BENCH_DB) await admin.query(`CREATE DATABASE ${dbName}`);
   const url = `${PG_BASE}/${dbName}`;
   const ds = await new DataSource(dataSourceOptions(url, 4, true)).initialize();
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-kpis-'));
   try {
-    const s = await seed(ds);
-    await ds.query('VACUUM ANALYZE');
-
-    const built = Date.now();
-    const phases: string[] = [];
-    const rollupRows = await new KpiMaintenanceRepository(ds).rebuildProgram(
-      s.brandId,
-      s.programId,
-      3,
-      (phase, ms) => phases.push(`${phase} ${(ms / 1000).toFixed(1)} s`),
-    );
-    const seconds = (Date.now() - built) / 1000;
-    await ds.query('VACUUM ANALYZE kpi_rollups');
-    const sizes: { raw: string; rollups: string; keys: string }[] = await ds.query(
-      `SELECT pg_size_pretty(pg_total_relation_size('clicks')) AS raw,
-              pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                               WHERE inhparent = 'kpi_rollups'::regclass)) AS rollups,
-              pg_size_pretty(pg_total_relation_size('kpi_visitors')) AS keys`,
-    );
-    log(
-      `rollups rebuilt from ${s.rawRows.toLocaleString('en')} raw rows in ${seconds.toFixed(1)} s: ` +
-        `${Math.round(s.rawRows / seconds).toLocaleString('en')} raw rows/s, ` +
-        `${rollupRows.toLocaleString('en')} rollup rows ` +
-        `(clicks ${sizes[0]!.raw}, rollups ${sizes[0]!.rollups}, visitor keys ${sizes[0]!.keys}); ` +
-        phases.join(', '),
-    );
+    const s = process.env.BENCH_DB ? await reuse(ds) : await build(ds);
 
     const port = await freePort();
     const app = spawn(process.execPath, [join(DIST, 'src', 'main.js')], {
@@ -542,8 +571,9 @@ async function main(): Promise<void> {
     for (const l of hook) log(l);
   } finally {
     await ds.destroy();
-    if (!process.env.BENCH_KEEP_DB) await admin.query(`DROP DATABASE ${dbName}`);
-    else log(`kept database ${dbName}`);
+    if (!process.env.BENCH_KEEP_DB && !process.env.BENCH_DB) {
+      await admin.query(`DROP DATABASE ${dbName}`);
+    } else log(`kept database ${dbName}`);
     await admin.end();
   }
 }
