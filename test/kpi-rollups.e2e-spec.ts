@@ -293,6 +293,77 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
     expect(await maintenance().diffAgainstRaw(brand.id, p.programId)).toEqual([]);
   });
 
+  it('the leaderboard from weekly, daily and hourly rows equals the sum of the hourly rows', async () => {
+    const weekly: { n: string }[] = await db.query(
+      `SELECT count(*)::text AS n FROM kpi_rollups WHERE program_id = $1 AND grain = 'w'`,
+      [p.programId],
+    );
+    expect(Number(weekly[0]!.n)).toBeGreaterThan(0);
+    const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
+    const end = hourOf(Date.now()) + HOUR;
+    // Local midnights in Asia/Kolkata (UTC+5:30), rounded outward to whole hours as the API does.
+    const kolkata = (daysAgo: number, up: boolean) => {
+      const d = new Date(end - daysAgo * DAY);
+      const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - 5.5 * HOUR;
+      return up ? Math.ceil(midnight / HOUR) * HOUR : Math.floor(midnight / HOUR) * HOUR;
+    };
+    const periods: [number, number][] = [
+      [end - 20 * DAY, end], // whole weeks, and days and hours on both sides
+      [end - 20 * DAY - 7 * HOUR, end - 3 * DAY + 5 * HOUR],
+      [end - 9 * DAY + 13 * HOUR, end - DAY], // at most one whole week
+      [end - 6 * DAY - 5 * HOUR, end], // no whole week
+      [end - 10 * HOUR, end], // no whole day
+      [kolkata(15, false), kolkata(1, true)],
+    ];
+    for (let i = 0; i < 4; i++) {
+      const from = end - rnd.int(1, 15 * 24) * HOUR;
+      periods.push([from, Math.min(end, from + rnd.int(1, 12 * 24) * HOUR)]);
+    }
+    const fields = [
+      ['clicks', 'clicks'],
+      ['botClicks', 'bot_clicks'],
+      ['reach', 'reach_advocate'],
+      ['shares', 'shares'],
+      ['reportedReach', 'shares_reach'],
+      ['impressions', 'impressions'],
+      ['signups', 'signups'],
+      ['conversions', 'conversions'],
+      ['grossRevenue', 'revenue'],
+      ['refunds', 'refunds'],
+      ['newCustomers', 'new_customers'],
+      ['ctaCompletions', 'cta_completions'],
+      ['ctaValue', 'cta_value'],
+    ] as const;
+    const nonZero = (r: Record<string, number>) => Object.values(r).some((v) => v !== 0);
+    for (const [from, to] of periods) {
+      const period = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+      const res = await t.request(
+        'GET',
+        `/v1/programs/${p.programId}/kpis/breakdown?by=advocate&limit=100&${period}`,
+        { key: brand.key },
+      );
+      expect(res.status).toBe(200);
+      const got = Object.fromEntries(
+        res.body.data
+          .map((r: any) => [r.advocateId, Object.fromEntries(fields.map(([f]) => [f, r[f]]))])
+          .filter(([, r]: [string, Record<string, number>]) => nonZero(r)),
+      );
+      const hourly: Record<string, string>[] = await db.query(
+        `SELECT advocate_id, ${fields.map(([f, c]) => `sum(${c})::text AS "${f}"`).join(', ')}
+           FROM kpi_rollups
+          WHERE program_id = $1 AND grain = 'h' AND bucket >= $2 AND bucket < $3
+          GROUP BY advocate_id`,
+        [p.programId, new Date(from), new Date(to)],
+      );
+      const want = Object.fromEntries(
+        hourly
+          .map((r) => [r.advocate_id!, Object.fromEntries(fields.map(([f]) => [f, Number(r[f])]))])
+          .filter(([, r]) => nonZero(r as Record<string, number>)),
+      );
+      expect([period, got]).toEqual([period, want]);
+    }
+  });
+
   it('rebuilding the program from raw rows changes nothing', async () => {
     const period = `from=${new Date(Date.now() - 20 * DAY).toISOString()}&to=${new Date(Date.now() + HOUR).toISOString()}`;
     const kpis = async (path: string) =>

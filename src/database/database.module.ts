@@ -26,7 +26,7 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
     try {
       const url = await this.connection.url();
       this.dataSource = await new DataSource(
-        dataSourceOptions(url, poolSize, migrationsRun),
+        dataSourceOptions(url, poolSize, migrationsRun, !this.connection.isEmbedded),
       ).initialize();
       return this.dataSource;
     } catch (error) {

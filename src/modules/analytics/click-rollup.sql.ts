@@ -45,7 +45,9 @@ seen AS (
          cta_id = excluded.cta_id, channel = excluded.channel, advocate_id = excluded.advocate_id,
          prev_at = v.first_at, prev_cta_id = v.cta_id, prev_channel = v.channel,
          prev_advocate_id = v.advocate_id
-   WHERE (excluded.first_at, excluded.first_click_id) < (v.first_at, v.first_click_id)
+   WHERE excluded.first_at < v.first_at
+      OR excluded.first_at = v.first_at
+         AND excluded.first_click_id COLLATE "C" < v.first_click_id COLLATE "C"
   RETURNING v.*
 ),
 late AS (

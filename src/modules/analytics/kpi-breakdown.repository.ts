@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KpiValues } from '@/modules/analytics/kpi-math';
-import { KpiPeriod, splitByWholeDays } from '@/modules/analytics/kpi-period';
+import { KpiPeriod, splitByWholeWeeks } from '@/modules/analytics/kpi-period';
 import {
   ACTIVE_IN_PERIOD,
   periodMasksCte,
@@ -84,14 +84,16 @@ const REWARDS = `FROM rewards w
 // Per dimension: the rollup sums, the reward cost and the active advocates of each group.
 function groupSources(by: BreakdownDimension): string {
   if (by === 'advocate') {
-    // Whole UTC days from the daily rows, the hours around them from the hourly rows.
+    // Whole UTC weeks from the weekly rows, the whole days around them from the daily rows,
+    // the hours around those from the hourly rows.
     return `r AS (
        SELECT advocate_id AS k, ${rollupSums('reach_advocate', 'numeric')},
               (sum(clicks) > 0 OR sum(shares) > 0)::int::numeric AS active_advocates
          FROM kpi_rollups
         WHERE program_id = $2 AND brand_id = $1
-          AND (grain = 'd' AND bucket >= $6 AND bucket < $7
-               OR grain = 'h' AND (bucket >= $8 AND bucket < $9 OR bucket >= $10 AND bucket < $11))
+          AND (grain = 'w' AND bucket >= $6 AND bucket < $7
+               OR grain = 'd' AND (bucket >= $8 AND bucket < $9 OR bucket >= $10 AND bucket < $11)
+               OR grain = 'h' AND (bucket >= $12 AND bucket < $13 OR bucket >= $14 AND bucket < $15))
         GROUP BY advocate_id),
      w AS (SELECT w.advocate_id AS k, ${REWARD_COST_SUM}::numeric AS reward_cost ${REWARDS}
             GROUP BY w.advocate_id),
@@ -151,8 +153,9 @@ export class KpiBreakdownRepository {
   ): Promise<BreakdownRow[]> {
     const params: unknown[] = [brandId, programId, p.from, p.to, q.limit + 1];
     if (q.by === 'advocate') {
-      const split = splitByWholeDays(p);
-      params.push(...split.days, ...split.hours[0], ...split.hours[1]);
+      const split = splitByWholeWeeks(p);
+      params.push(...split.weeks, ...split.days[0], ...split.days[1]);
+      params.push(...split.hours[0], ...split.hours[1]);
     }
     const desc = q.order === 'desc';
     let keyset = 'true';

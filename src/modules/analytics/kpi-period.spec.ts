@@ -1,5 +1,10 @@
 import { AppError } from '@/common/errors/app-error';
-import { buildPeriod, parseBound, splitByWholeDays } from '@/modules/analytics/kpi-period';
+import {
+  buildPeriod,
+  parseBound,
+  splitByWholeDays,
+  splitByWholeWeeks,
+} from '@/modules/analytics/kpi-period';
 
 const now = new Date('2026-03-10T12:34:56Z');
 
@@ -76,5 +81,47 @@ describe('KPI periods', () => {
     expect(short.days[0]).toEqual(short.days[1]); // no whole day
     expect(iso(short.hours[0])).toEqual(['2026-03-01T10:00', '2026-03-01T14:00']);
     expect(short.hours[1][0]).toEqual(short.hours[1][1]);
+  });
+
+  it('splits a leaderboard period into whole UTC weeks (from Monday), days and hours', () => {
+    const iso = (r: Date[]) => r.map((x) => x.toISOString().slice(0, 16));
+    // 2026-03-02 and 2026-03-16 are Mondays.
+    const s = splitByWholeWeeks(
+      buildPeriod(
+        { from: new Date('2026-02-27T05:00Z'), to: new Date('2026-03-20T07:00Z') },
+        'UTC',
+        now,
+      ),
+    );
+    expect(iso(s.weeks)).toEqual(['2026-03-02T00:00', '2026-03-16T00:00']);
+    expect(iso(s.days[0])).toEqual(['2026-02-28T00:00', '2026-03-02T00:00']);
+    expect(iso(s.days[1])).toEqual(['2026-03-16T00:00', '2026-03-20T00:00']);
+    expect(iso(s.hours[0])).toEqual(['2026-02-27T05:00', '2026-02-28T00:00']);
+    expect(iso(s.hours[1])).toEqual(['2026-03-20T00:00', '2026-03-20T07:00']);
+    // Six whole days, no whole week: the days are read from the daily rows.
+    const noWeek = splitByWholeWeeks(
+      buildPeriod(
+        { from: new Date('2026-03-03T00:00Z'), to: new Date('2026-03-09T03:00Z') },
+        'UTC',
+        now,
+      ),
+    );
+    expect(noWeek.weeks[0]).toEqual(noWeek.weeks[1]);
+    expect(iso(noWeek.days[0])).toEqual(['2026-03-03T00:00', '2026-03-09T00:00']);
+    expect(noWeek.days[1][0]).toEqual(noWeek.days[1][1]);
+    expect(iso(noWeek.hours[1])).toEqual(['2026-03-09T00:00', '2026-03-09T03:00']);
+    // Exactly one week, Monday to Monday: nothing else.
+    const week = splitByWholeWeeks(
+      buildPeriod(
+        { from: new Date('2026-03-02T00:00Z'), to: new Date('2026-03-09T00:00Z') },
+        'UTC',
+        now,
+      ),
+    );
+    expect(iso(week.weeks)).toEqual(['2026-03-02T00:00', '2026-03-09T00:00']);
+    expect(week.days[0][0]).toEqual(week.days[0][1]);
+    expect(week.days[1][0]).toEqual(week.days[1][1]);
+    expect(week.hours[0][0]).toEqual(week.hours[0][1]);
+    expect(week.hours[1][0]).toEqual(week.hours[1][1]);
   });
 });

@@ -102,3 +102,33 @@ export function splitByWholeDays(p: KpiPeriod): {
     ],
   };
 }
+
+/** A Monday, midnight UTC: weekly rollup rows start on it (the SQL's `utcWeek`). */
+const WEEK_ORIGIN = Date.UTC(2000, 0, 3);
+const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * The ranges an advocate breakdown reads: weekly rows for the whole UTC weeks (Monday to
+ * Monday) inside the period, daily rows for the whole UTC days before and after them, hourly
+ * rows for the hours around those. Every range is [start, end); an unused one is empty.
+ */
+export function splitByWholeWeeks(p: KpiPeriod): {
+  weeks: [Date, Date];
+  days: [[Date, Date], [Date, Date]];
+  hours: [[Date, Date], [Date, Date]];
+} {
+  const { days, hours } = splitByWholeDays(p);
+  const d0 = days[0].getTime();
+  const d1 = days[1].getTime();
+  const w0 = WEEK_ORIGIN + Math.ceil((d0 - WEEK_ORIGIN) / WEEK_MS) * WEEK_MS;
+  const w1 = WEEK_ORIGIN + Math.floor((d1 - WEEK_ORIGIN) / WEEK_MS) * WEEK_MS;
+  if (w0 >= w1) return { weeks: [days[1], days[1]], days: [days, [days[1], days[1]]], hours };
+  return {
+    weeks: [new Date(w0), new Date(w1)],
+    days: [
+      [days[0], new Date(w0)],
+      [new Date(w1), days[1]],
+    ],
+    hours,
+  };
+}

@@ -2,12 +2,14 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAmount } from '@/common/money/money';
 
 /**
- * The three grains of a KPI rollup row. `c`: one row per program × CTA × channel × UTC hour
+ * The four grains of a KPI rollup row. `c`: one row per program × CTA × channel × UTC hour
  * (program, channel and CTA figures, timeseries, heatmap); `h`: the same per advocate too
- * (the partial days at the edges of an advocate breakdown); `d`: per advocate × UTC day (the
- * advocate leaderboard, and which advocates were active, hour by hour, through `activeHours`).
+ * (the partial days at the edges of an advocate breakdown); `d`: per advocate × CTA × channel
+ * × UTC day (the days at the edges of the leaderboard, and which advocates were active, hour by
+ * hour, through `activeHours`); `w`: per advocate × UTC week starting Monday, CTA and channel
+ * `''` (the whole weeks of the leaderboard: a 90-day period reads ~13 rows per advocate).
  */
-export const KPI_GRAINS = ['c', 'h', 'd'] as const;
+export const KPI_GRAINS = ['c', 'h', 'd', 'w'] as const;
 export type KpiGrain = (typeof KPI_GRAINS)[number];
 
 /**
@@ -27,7 +29,7 @@ export class KpiRollupEntity {
   @PrimaryColumn('char', { length: 1 })
   grain: KpiGrain;
 
-  /** Start of the UTC hour (`c`, `h`) or UTC day (`d`). */
+  /** Start of the UTC hour (`c`, `h`), UTC day (`d`) or UTC week from Monday (`w`). */
   @PrimaryColumn('timestamptz')
   bucket: Date;
 
@@ -53,7 +55,7 @@ export class KpiRollupEntity {
   /**
    * Unique visitors: a visitor counts once per UTC day (the visitor hash's salt rotates daily),
    * at their first human click of that day on the program (`reachProgram`), channel, CTA
-   * (`c` rows) or advocate (`reachAdvocate`, `h` and `d` rows).
+   * (`c` rows) or advocate (`reachAdvocate`, `h`, `d` and `w` rows: a `w` row sums its days).
    */
   @Column('int', { default: 0 })
   reachProgram: number;

@@ -5,7 +5,7 @@
  *
  * A "fact" is one raw row's contribution: its keys, its time and its counters. `factSelect`
  * builds a SELECT with every fact column (absent counters are 0); `ROLLUP_UPSERT` fans facts
- * out to the three grains, sums them and adds them to kpi_rollups in primary-key order.
+ * out to the four grains, sums them and adds them to kpi_rollups in primary-key order.
  */
 
 /** Key columns of a fact, then its counters (the kpi_rollups column they add to). */
@@ -33,7 +33,7 @@ type Counter = (typeof COUNTERS)[number];
 /**
  * `active`: the fact shows the advocate at work (a human click, a share). `scope`: the grains
  * it goes to — `all`, or for reach facts `c` (program, channel and CTA reach live on `c` rows)
- * or `hd` (advocate reach lives on `h` and `d` rows).
+ * or `hd` (advocate reach lives on `h`, `d` and `w` rows).
  */
 export type FactColumns = Record<FactKey, string> &
   Partial<Record<Counter | 'active' | 'scope', string>>;
@@ -64,6 +64,9 @@ export function preAggregated(source: string): string {
 const UTC_ORIGIN = "timestamptz '2000-01-01 00:00:00+00'";
 export const utcHour = (t: string) => `date_bin('1 hour', ${t}, ${UTC_ORIGIN})`;
 export const utcDay = (t: string) => `date_bin('1 day', ${t}, ${UTC_ORIGIN})`;
+// 2000-01-03 was a Monday: weeks run Monday to Monday, UTC.
+export const utcWeek = (t: string) =>
+  `date_bin('7 days', ${t}, timestamptz '2000-01-03 00:00:00+00')`;
 
 const KEY_COLUMNS = 'program_id, grain, bucket, cta_id, channel, advocate_id';
 
@@ -72,13 +75,15 @@ const counterSum = (c: Counter) => `sum(f.${c})`;
 const ACTIVE_BIT = `bit_or(CASE WHEN g.grain = 'd' AND f.active
       THEN 1 << extract(hour FROM f.at - ${utcDay('f.at')})::int ELSE 0 END)`;
 
+// The weekly row is per advocate only (CTA and channel ''): the leaderboard groups by advocate.
 const FAN_OUT = `FROM facts f
  CROSS JOIN LATERAL (VALUES
-        ('c', ${utcHour('f.at')}, ''),
-        ('h', ${utcHour('f.at')}, f.advocate_id),
-        ('d', ${utcDay('f.at')}, f.advocate_id)) AS g(grain, bucket, advocate_id)
+        ('c', ${utcHour('f.at')}, f.cta_id, f.channel, ''),
+        ('h', ${utcHour('f.at')}, f.cta_id, f.channel, f.advocate_id),
+        ('d', ${utcDay('f.at')}, f.cta_id, f.channel, f.advocate_id),
+        ('w', ${utcWeek('f.at')}, '', '', f.advocate_id)) AS g(grain, bucket, cta_id, channel, advocate_id)
  WHERE f.scope = 'all' OR (f.scope = 'c') = (g.grain = 'c')
- GROUP BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
+ GROUP BY f.program_id, g.grain, g.bucket, g.cta_id, g.channel, g.advocate_id
 HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_BIT} <> 0`;
 
 /**
@@ -88,17 +93,17 @@ HAVING ${COUNTERS.map((c) => `${counterSum(c)} <> 0`).join(' OR ')} OR ${ACTIVE_
  * skipped.
  */
 export const ROLLUP_UPSERT = `INSERT INTO kpi_rollups AS r (${KEY_COLUMNS}, brand_id, ${COUNTERS.join(', ')}, active_hours)
-SELECT f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id, min(f.brand_id),
+SELECT f.program_id, g.grain, g.bucket, g.cta_id, g.channel, g.advocate_id, min(f.brand_id),
        ${COUNTERS.map(counterSum).join(',\n       ')},
        ${ACTIVE_BIT}
   ${FAN_OUT}
- ORDER BY f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id
+ ORDER BY f.program_id, g.grain, g.bucket, g.cta_id, g.channel, g.advocate_id
     ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET
        ${COUNTERS.map((c) => `${c} = r.${c} + excluded.${c}`).join(',\n       ')},
        active_hours = r.active_hours | excluded.active_hours`;
 
 /** Rollup rows computed from facts without writing them (verification against raw rows). */
-export const ROLLUP_SELECT = `SELECT f.program_id, g.grain, g.bucket, f.cta_id, f.channel, g.advocate_id,
+export const ROLLUP_SELECT = `SELECT f.program_id, g.grain, g.bucket, g.cta_id, g.channel, g.advocate_id,
        ${COUNTERS.map((c) => `${counterSum(c)}::bigint AS ${c}`).join(',\n       ')},
        ${ACTIVE_BIT} AS active_hours
   ${FAN_OUT}`;
@@ -124,6 +129,32 @@ export function clickFacts(from: string): string {
       active: 'NOT k.is_bot',
     },
     from,
+  );
+}
+
+/**
+ * Clicks counted per key and UTC hour, as facts (`where` filters `clicks k`): for the
+ * recomputation of a whole program, where a per-click fact would be grouped with every counter.
+ */
+export function hourlyClickFacts(where: string): string {
+  return factSelect(
+    {
+      brand_id: 'k.brand_id',
+      program_id: 'k.program_id',
+      cta_id: 'k.cta_id',
+      channel: 'k.channel',
+      advocate_id: 'k.advocate_id',
+      at: 'k.at',
+      clicks: 'k.clicks',
+      bot_clicks: 'k.bot_clicks',
+      active: 'k.clicks > 0',
+    },
+    `FROM (SELECT k.brand_id, k.program_id, k.cta_id, k.channel, k.advocate_id,
+                 ${utcHour('k.clicked_at')} AS at,
+                 count(*) FILTER (WHERE NOT k.is_bot)::int AS clicks,
+                 count(*) FILTER (WHERE k.is_bot)::int AS bot_clicks
+            FROM clicks k WHERE ${where}
+           GROUP BY 1, 2, 3, 4, 5, 6) k`,
   );
 }
 
@@ -159,16 +190,19 @@ export function reachFacts(from: string, withPrevious: boolean): string {
 
 /**
  * The visitor keys of human clicks (`source` yields clicks as `h` with a `day` date column):
- * per (day, program, visitor, dim) the earliest click by (clicked_at, id).
+ * per (day, program, visitor, dim) the earliest click by (clicked_at, id). Texts compare byte
+ * by byte (COLLATE "C", as the flush compares click ids): the same order on every server, and
+ * a sort several times faster than by the database's collation.
  */
 export function visitorKeysOf(source: string): string {
-  return `SELECT DISTINCT ON (h.day, h.program_id, h.visitor_hash, d.dim)
+  return `SELECT DISTINCT ON (h.day, h.program_id, h.visitor_hash COLLATE "C", d.dim COLLATE "C")
          h.day, h.program_id, h.visitor_hash, d.dim, h.brand_id, h.clicked_at AS first_at,
          h.id AS first_click_id, h.cta_id, h.channel, h.advocate_id
     FROM ${source}
    CROSS JOIN LATERAL (VALUES ('p'), ('c:' || h.channel), ('t:' || h.cta_id),
                               ('a:' || h.advocate_id)) AS d(dim)
-   ORDER BY h.day, h.program_id, h.visitor_hash, d.dim, h.clicked_at, h.id`;
+   ORDER BY h.day, h.program_id, h.visitor_hash COLLATE "C", d.dim COLLATE "C", h.clicked_at,
+            h.id COLLATE "C"`;
 }
 
 export function shareFacts(where: string): string {
