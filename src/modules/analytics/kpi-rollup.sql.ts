@@ -114,15 +114,20 @@ export const ROLLUP_COUNTERS = COUNTERS;
 // Fact sources. `where` filters the raw table (aliased as in each function) and must bind the
 // brand; `$1` is the brand id in every statement here.
 
+/** The key columns of a click fact (`clicks k`, or its hourly counts `k`). */
+const CLICK_KEYS = {
+  brand_id: 'k.brand_id',
+  program_id: 'k.program_id',
+  cta_id: 'k.cta_id',
+  channel: 'k.channel',
+  advocate_id: 'k.advocate_id',
+};
+
 /** Every click counts (humans and bots apart); human clicks mark the advocate active. */
 export function clickFacts(from: string): string {
   return factSelect(
     {
-      brand_id: 'k.brand_id',
-      program_id: 'k.program_id',
-      cta_id: 'k.cta_id',
-      channel: 'k.channel',
-      advocate_id: 'k.advocate_id',
+      ...CLICK_KEYS,
       at: 'k.clicked_at',
       clicks: '(NOT k.is_bot)::int',
       bot_clicks: 'k.is_bot::int',
@@ -139,11 +144,7 @@ export function clickFacts(from: string): string {
 export function hourlyClickFacts(where: string): string {
   return factSelect(
     {
-      brand_id: 'k.brand_id',
-      program_id: 'k.program_id',
-      cta_id: 'k.cta_id',
-      channel: 'k.channel',
-      advocate_id: 'k.advocate_id',
+      ...CLICK_KEYS,
       at: 'k.at',
       clicks: 'k.clicks',
       bot_clicks: 'k.bot_clicks',
