@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emptyTotals, KpiTotals } from '@/modules/analytics/kpi-math';
@@ -387,7 +388,8 @@ export class KpiReadRepository {
       startsAt: r.starts_at,
       endsAt: r.ends_at,
       createdAt: r.created_at,
-      programCostAmount: r.program_cost_amount === null ? null : Number(r.program_cost_amount),
+      programCostAmount:
+        r.program_cost_amount === null ? null : toSafeInteger(r.program_cost_amount),
       kpiWeights: r.kpi_weights,
     }));
   }

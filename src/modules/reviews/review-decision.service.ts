@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
@@ -150,9 +151,10 @@ function tallyDeltas(rejected: RejectedReward[]): { key: string; count: number; 
     deltas.set(key, { count: d.count - 1, amount: d.amount - amount });
   };
   for (const w of rejected) {
-    const net = Number(w.amount ?? 0) - Number(w.reversed_amount);
+    const net = toSafeInteger(w.amount ?? 0) - toSafeInteger(w.reversed_amount);
     add(ruleTallyKey(w.rule_id), net);
     if (w.kind !== 'points' && w.currency !== null) add(programTallyKey(w.program_id), net);
   }
-  return [...deltas].map(([key, d]) => ({ key, ...d }));
+  // A sum past 2^53 is no longer a safe integer: refused, never rounded.
+  return [...deltas].map(([key, d]) => ({ key, count: d.count, amount: toSafeInteger(d.amount) }));
 }

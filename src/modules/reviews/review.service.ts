@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import type { FraudRuleKey } from '@/modules/fraud/fraud-rules';
@@ -58,7 +59,7 @@ function toReferralReward(w: Record<string, any>): ReviewReferralRewardDto {
     id: w.id,
     recipient: w.recipient,
     kind: w.kind,
-    amount: w.amount === null ? null : Number(w.amount),
+    amount: w.amount === null ? null : toSafeInteger(w.amount),
     currency: w.currency,
     status: w.status,
     reason: w.reason,
@@ -84,7 +85,7 @@ function toReviewItem(r: Record<string, any>): ReviewItemDto {
     item.reward = {
       recipient: r.recipient,
       kind: r.kind,
-      amount: r.amount === null ? null : Number(r.amount),
+      amount: r.amount === null ? null : toSafeInteger(r.amount),
       currency: r.currency,
     };
   }

@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Recipient, RewardKind } from '@/modules/programs/reward-rule.entity';
@@ -53,7 +54,7 @@ export class RefundRepository {
         {
           id: r.id,
           orderId: r.order_id,
-          amount: Number(r.order_amount),
+          amount: toSafeInteger(r.order_amount),
           currency: r.order_currency,
           status: r.status,
           answer: r.answer,
@@ -88,8 +89,8 @@ export class RefundRepository {
       customerId: r.customer_id,
       recipient: r.recipient,
       kind: r.kind,
-      amount: r.amount === null ? null : Number(r.amount),
-      reversedAmount: Number(r.reversed_amount),
+      amount: r.amount === null ? null : toSafeInteger(r.amount),
+      reversedAmount: toSafeInteger(r.reversed_amount),
       currency: r.currency,
       percent: r.percent,
       status: r.status,
@@ -112,6 +113,6 @@ export class RefundRepository {
         GROUP BY e.order_id`,
       [brandId, orders.map((o) => o.orderId), orders.map((o) => o.currency)],
     );
-    return new Map(rows.map((r) => [r.order_id, Number(r.total)]));
+    return new Map(rows.map((r) => [r.order_id, toSafeInteger(r.total)]));
   }
 }

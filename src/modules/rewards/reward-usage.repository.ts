@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { CapUsage } from '@/modules/rewards/rule-evaluation';
@@ -83,7 +84,7 @@ export class RewardUsageRepository {
     for (const u of rows[0]!.usage) {
       const key = usageKey(u.rule_id, u.advocate_id);
       const entry = rewards.get(key) ?? { total: { count: 0, amount: 0 }, months: new Map() };
-      const amount = Number(u.amount);
+      const amount = toSafeInteger(u.amount);
       entry.total = { count: entry.total.count + u.count, amount: entry.total.amount + amount };
       entry.months.set(u.month, { count: u.count, amount });
       rewards.set(key, entry);
@@ -111,7 +112,7 @@ export class RewardUsageRepository {
     return new Map(
       rows.map((r) => [
         r.key,
-        { key: r.key, count: Number(r.count), amount: Number(r.amount), basis: r.basis },
+        { key: r.key, count: Number(r.count), amount: toSafeInteger(r.amount), basis: r.basis },
       ]),
     );
   }

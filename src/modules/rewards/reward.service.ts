@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
@@ -74,7 +75,7 @@ export class RewardService {
       if (row.clawback_of) throw transitionError(status, 'rejected', 'it is a clawback');
       if (row.payout_batch_id) throw transitionError(status, 'rejected', 'it is in a payout batch');
       await this.rewards.reject(em, brandId, id, reason);
-      const net = Number(row.amount ?? 0) - Number(row.reversed_amount);
+      const net = toSafeInteger(row.amount ?? 0) - toSafeInteger(row.reversed_amount);
       const keys = [ruleTallyKey(row.rule_id)];
       if (row.kind !== 'points' && row.currency !== null)
         keys.push(programTallyKey(row.program_id));

@@ -1,3 +1,4 @@
+import { toSafeInteger } from '@/common/money/money';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
@@ -189,8 +190,8 @@ export function toRewardDto(r: Record<string, any>): RewardDto {
     customerId: r.customer_external_id ?? null,
     recipient: r.recipient,
     kind: r.kind,
-    amount: r.amount === null ? null : Number(r.amount),
-    reversedAmount: Number(r.reversed_amount),
+    amount: r.amount === null ? null : toSafeInteger(r.amount),
+    reversedAmount: toSafeInteger(r.reversed_amount),
     currency: r.currency,
     percent: r.percent === null ? null : Number(r.percent),
     couponCode: r.coupon_code,
