@@ -128,6 +128,14 @@ export class EnvDto {
   @Max(86_400_000)
   KPI_MAINTENANCE_INTERVAL_MS: number = 60_000;
 
+  /** How often queued reward cost changes are folded into the KPI rollups; 0: only on reads. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  KPI_FOLD_INTERVAL_MS: number = 1_000;
+
   // --- Webhooks (issue 8) ---
 
   /** How often each instance looks for webhook deliveries that are due; 0: never. */
@@ -232,6 +240,7 @@ export interface AppConfig {
   rewardApprovalIntervalMs: number;
   kpiVisitorKeyDays: number;
   kpiMaintenanceIntervalMs: number;
+  kpiFoldIntervalMs: number;
   webhooks: WebhooksConfig;
 }
 
@@ -289,6 +298,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rewardApprovalIntervalMs: dto.REWARD_APPROVAL_INTERVAL_MS,
     kpiVisitorKeyDays: dto.KPI_VISITOR_KEY_DAYS,
     kpiMaintenanceIntervalMs: dto.KPI_MAINTENANCE_INTERVAL_MS,
+    kpiFoldIntervalMs: dto.KPI_FOLD_INTERVAL_MS,
     webhooks: {
       dispatchIntervalMs: dto.WEBHOOKS_DISPATCH_INTERVAL_MS,
       timeoutMs: dto.WEBHOOKS_TIMEOUT_MS,

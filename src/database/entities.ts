@@ -24,6 +24,7 @@ import { PayoutBatchItemEntity } from '@/modules/payouts/payout-batch-item.entit
 import { PayoutBatchEntity } from '@/modules/payouts/payout-batch.entity';
 import { KpiDirtyDayEntity } from '@/modules/analytics/kpi-dirty-day.entity';
 import { KpiRollupEntity } from '@/modules/analytics/kpi-rollup.entity';
+import { KpiRewardCostDeltaEntity } from '@/modules/analytics/kpi-reward-cost-delta.entity';
 import { KpiVisitorEntity } from '@/modules/analytics/kpi-visitor.entity';
 
 /** Every TypeORM entity, registered once for the app, the tests and the migration CLI. */
@@ -54,6 +55,7 @@ export const ENTITIES = [
   PayoutBatchItemEntity,
   PayoutBatchAdvocateEntity,
   KpiRollupEntity,
+  KpiRewardCostDeltaEntity,
   KpiVisitorEntity,
   KpiDirtyDayEntity,
 ];

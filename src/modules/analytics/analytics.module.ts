@@ -6,6 +6,7 @@ import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import { KpiPeriodResolver } from '@/modules/analytics/kpi-period.resolver';
 import { KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
+import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
@@ -22,6 +23,7 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
     KpiBreakdownRepository,
     KpiMaintenanceRepository,
     KpiMaintenanceJob,
+    KpiRewardCostFolder,
     KpiPeriodResolver,
     KpiSummaryService,
     KpiSeriesService,

@@ -5,7 +5,6 @@ import { KpiPeriod, splitByWholeWeeks } from '@/modules/analytics/kpi-period';
 import {
   ACTIVE_IN_PERIOD,
   periodMasksCte,
-  REWARD_COST_SUM,
   rollupSums,
 } from '@/modules/analytics/kpi-read.repository';
 
@@ -73,31 +72,33 @@ const SUMS = [
   'new_customers',
   'cta_completions',
   'cta_value',
+  'reward_cost',
 ];
 
-const REWARDS = `FROM rewards w
-         JOIN programs p ON p.id = w.program_id AND p.brand_id = w.brand_id
-        WHERE w.brand_id = $1 AND w.program_id = $2
-          AND w.clawback_of IS NULL AND w.status IN ('pending', 'approved', 'paid')
-          AND w.currency = p.currency AND w.occurred_at >= $3 AND w.occurred_at < $4`;
-
-// Per dimension: the rollup sums, the reward cost and the active advocates of each group.
+// Per dimension, `g`: each group's key `k`, rollup sums and active advocates.
 function groupSources(by: BreakdownDimension): string {
   if (by === 'advocate') {
     // Whole UTC weeks from the weekly rows, the whole days around them from the daily rows,
-    // the hours around those from the hourly rows.
-    return `r AS (
+    // the hours around those from the hourly rows: all three per advocate only, all inside the
+    // period, one SELECT per grain (each reads its partition through its own index).
+    const rows = (grain: string, ranges: [number, number][]) =>
+      `SELECT * FROM kpi_rollups
+        WHERE program_id = $2 AND grain = '${grain}' AND brand_id = $1
+          AND bucket >= $3 AND bucket < $4
+          AND (${ranges.map(([a, b]) => `bucket >= $${a} AND bucket < $${b}`).join(' OR ')})`;
+    return `g AS (
        SELECT advocate_id AS k, ${rollupSums('reach_advocate', 'numeric')},
               (sum(clicks) > 0 OR sum(shares) > 0)::int::numeric AS active_advocates
-         FROM kpi_rollups
-        WHERE program_id = $2 AND brand_id = $1
-          AND (grain = 'w' AND bucket >= $6 AND bucket < $7
-               OR grain = 'd' AND (bucket >= $8 AND bucket < $9 OR bucket >= $10 AND bucket < $11)
-               OR grain = 'h' AND (bucket >= $12 AND bucket < $13 OR bucket >= $14 AND bucket < $15))
-        GROUP BY advocate_id),
-     w AS (SELECT w.advocate_id AS k, ${REWARD_COST_SUM}::numeric AS reward_cost ${REWARDS}
-            GROUP BY w.advocate_id),
-     a AS (SELECT k, active_advocates FROM r)`;
+         FROM (${rows('w', [[6, 7]])}
+               UNION ALL ${rows('a', [
+                 [8, 9],
+                 [10, 11],
+               ])}
+               UNION ALL ${rows('h', [
+                 [12, 13],
+                 [14, 15],
+               ])}) x
+        GROUP BY advocate_id)`;
   }
   const column = by === 'channel' ? 'channel' : 'cta_id';
   const reach = by === 'channel' ? 'reach_channel' : 'reach_cta';
@@ -106,9 +107,6 @@ function groupSources(by: BreakdownDimension): string {
          FROM kpi_rollups
         WHERE program_id = $2 AND grain = 'c' AND bucket >= $3 AND bucket < $4 AND brand_id = $1
         GROUP BY ${column}),
-     w AS (SELECT COALESCE(e.${column}, '') AS k, ${REWARD_COST_SUM}::numeric AS reward_cost
-             ${REWARDS.replace('WHERE', `LEFT JOIN events e ON e.id = w.event_id AND e.brand_id = w.brand_id\n        WHERE`)}
-            GROUP BY 1),
      ${periodMasksCte('$3::timestamptz', '$4::timestamptz')},
      a AS (
        SELECT k, count(*)::numeric AS active_advocates
@@ -116,7 +114,10 @@ function groupSources(by: BreakdownDimension): string {
                  FROM kpi_rollups r CROSS JOIN period_masks pm
                 WHERE r.program_id = $2 AND r.grain = 'd' AND r.bucket >= pm.d1 AND r.bucket < $4
                   AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}) active
-        GROUP BY k)`;
+        GROUP BY k),
+     g AS (
+       SELECT r.*, COALESCE(a.active_advocates, 0) AS active_advocates
+         FROM r LEFT JOIN a ON a.k = r.k)`;
 }
 
 function labels(by: BreakdownDimension): { select: string; join: string } {
@@ -170,23 +171,17 @@ export class KpiBreakdownRepository {
       }
     }
     const l = labels(q.by);
+    const order = `s.sv IS NULL, s.sv ${desc ? 'DESC' : 'ASC'}, s.k COLLATE "C"`;
+    // The page is cut before its rows get their labels: ~50 lookups, not one per group.
     return this.dataSource.query(
       `WITH ${groupSources(q.by)},
-       g AS (
-         SELECT COALESCE(r.k, w.k) AS k,
-                ${SUMS.map((c) => `COALESCE(r.${c}, 0) AS ${c}`).join(', ')},
-                COALESCE(w.reward_cost, 0) AS reward_cost,
-                COALESCE(a.active_advocates, 0) AS active_advocates
-           FROM r FULL JOIN w ON w.k = r.k
-           LEFT JOIN a ON a.k = COALESCE(r.k, w.k)),
-       s AS (SELECT g.*, (${SORT_EXPRESSIONS[q.sort]})::numeric AS sv FROM g)
+       s AS (SELECT g.*, (${SORT_EXPRESSIONS[q.sort]})::numeric AS sv FROM g),
+       page AS (SELECT * FROM s WHERE ${keyset} ORDER BY ${order} LIMIT $5)
        SELECT s.k, s.sv::text AS sv,
-              ${[...SUMS, 'reward_cost', 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')}
+              ${[...SUMS, 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')}
               ${l.select ? `, ${l.select}` : ''}
-         FROM s ${l.join}
-        WHERE ${keyset}
-        ORDER BY s.sv IS NULL, s.sv ${desc ? 'DESC' : 'ASC'}, s.k COLLATE "C"
-        LIMIT $5`,
+         FROM page s ${l.join}
+        ORDER BY ${order}`,
       params,
     );
   }

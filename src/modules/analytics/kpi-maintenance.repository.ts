@@ -4,6 +4,7 @@ import {
   conversionFacts,
   hourlyClickFacts,
   preAggregated,
+  PROGRAM_REWARD_COST_FACTS,
   reachFacts,
   refundFacts,
   ROLLUP_COUNTERS,
@@ -13,6 +14,7 @@ import {
   utcWeek,
   visitorKeysOf,
 } from '@/modules/analytics/kpi-rollup.sql';
+import { foldQueuedRewardCosts } from '@/modules/analytics/kpi-reward-cost.folder';
 
 export interface DirtyDay {
   brandId: string;
@@ -45,7 +47,9 @@ const OTHER_COUNTER_FACTS = `
   UNION ALL
   ${conversionFacts('e.brand_id = $1 AND e.program_id = $2')}
   UNION ALL
-  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}`;
+  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}
+  UNION ALL
+  ${PROGRAM_REWARD_COST_FACTS}`;
 
 /** Every fact of one program ($1 brand, $2 program) but reach, recomputed from raw tables. */
 const COUNTER_FACTS = `
@@ -55,7 +59,9 @@ const COUNTER_FACTS = `
   UNION ALL
   ${conversionFacts('e.brand_id = $1 AND e.program_id = $2')}
   UNION ALL
-  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}`;
+  ${refundFacts('rf.brand_id = $1 AND rf.program_id = $2')}
+  UNION ALL
+  ${PROGRAM_REWARD_COST_FACTS}`;
 
 /** Every fact of one program, reach included (one statement: for checks). */
 const PROGRAM_FACTS = `facts AS (
@@ -145,15 +151,14 @@ export class KpiMaintenanceRepository {
         [d.programId, d.day],
       );
       if (locked.length === 0) return false;
-      // A weekly row sums its days: take this day's advocate reach (its daily rows, before
+      // A weekly row sums its days: take this day's advocate reach (its `a` rows, before
       // they are zeroed below) off it; the day's recomputed reach is added back to both.
       await em.query(
-        `UPDATE kpi_rollups w SET reach_advocate = w.reach_advocate - d.reach
-           FROM (SELECT advocate_id, sum(reach_advocate) AS reach FROM kpi_rollups
-                  WHERE program_id = $2 AND brand_id = $1 AND grain = 'd'
-                    AND bucket = $3::date::timestamp AT TIME ZONE 'UTC'
-                  GROUP BY advocate_id HAVING sum(reach_advocate) <> 0) d
-          WHERE w.program_id = $2 AND w.grain = 'w'
+        `UPDATE kpi_rollups w SET reach_advocate = w.reach_advocate - d.reach_advocate
+           FROM kpi_rollups d
+          WHERE d.program_id = $2 AND d.brand_id = $1 AND d.grain = 'a'
+            AND d.bucket = $3::date::timestamp AT TIME ZONE 'UTC' AND d.reach_advocate <> 0
+            AND w.program_id = $2 AND w.grain = 'w'
             AND w.bucket = ${utcWeek("($3::date::timestamp AT TIME ZONE 'UTC')")}
             AND w.cta_id = '' AND w.channel = '' AND w.advocate_id = d.advocate_id`,
         [d.brandId, d.programId, d.day],
@@ -166,7 +171,7 @@ export class KpiMaintenanceRepository {
             AND (grain IN ('c', 'h')
                    AND bucket >= $3::date::timestamp AT TIME ZONE 'UTC'
                    AND bucket < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
-                 OR grain = 'd' AND bucket = $3::date::timestamp AT TIME ZONE 'UTC')`,
+                 OR grain IN ('d', 'a') AND bucket = $3::date::timestamp AT TIME ZONE 'UTC')`,
         [d.brandId, d.programId, d.day],
       );
       await em.query(`WITH ${DAY_REACH_FACTS}\n${ROLLUP_UPSERT}`, [d.brandId, d.programId, d.day]);
@@ -196,11 +201,17 @@ export class KpiMaintenanceRepository {
         onPhase(name, Date.now() - t0);
         t0 = Date.now();
       };
+      // Reward changes (their queued costs) wait too: the rewards are read below.
       await em.query(
-        'LOCK TABLE kpi_rollups, kpi_visitors, kpi_dirty_days IN SHARE ROW EXCLUSIVE MODE',
+        `LOCK TABLE kpi_rollups, kpi_visitors, kpi_dirty_days, kpi_reward_cost_deltas
+           IN SHARE ROW EXCLUSIVE MODE`,
       );
       await bulkSettings(em);
       await em.query('DELETE FROM kpi_rollups WHERE program_id = $2 AND brand_id = $1', [
+        brandId,
+        programId,
+      ]);
+      await em.query('DELETE FROM kpi_reward_cost_deltas WHERE program_id = $2 AND brand_id = $1', [
         brandId,
         programId,
       ]);
@@ -248,6 +259,8 @@ export class KpiMaintenanceRepository {
 
   /** The program's rollup rows that differ from a recomputation from raw rows (none: exact). */
   async diffAgainstRaw(brandId: string, programId: string): Promise<RollupDifference[]> {
+    // The rollups as a read sees them: reward cost changes queued so far folded in.
+    await foldQueuedRewardCosts(this.dataSource, brandId);
     const rows: Record<string, string | null>[] = await this.dataSource.transaction(async (em) => {
       await bulkSettings(em);
       return em.query(

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emptyTotals, KpiTotals } from '@/modules/analytics/kpi-math';
 import { utcDay, utcHour } from '@/modules/analytics/kpi-rollup.sql';
-import type { KpiPeriod } from '@/modules/analytics/kpi-period';
+import { KpiPeriod, splitByWholeWeeks } from '@/modules/analytics/kpi-period';
 import type { KpiWeights, ProgramGoal, ProgramStatus } from '@/modules/programs/program.entity';
 
 export const KPI_INTERVALS = ['day', 'week', 'month'] as const;
@@ -48,6 +48,7 @@ const SUM_COLUMNS = [
   'new_customers',
   'cta_completions',
   'cta_value',
+  'reward_cost',
 ];
 
 /**
@@ -70,10 +71,11 @@ export function rollupSums(reach: string, type: 'text' | 'numeric' = 'text'): st
     `${c('new_customers')} AS new_customers`,
     `${c('cta_completions')} AS cta_completions`,
     `${c('cta_value')} AS cta_value`,
+    `${c('reward_cost')} AS reward_cost`,
   ].join(', ');
 }
 
-/** Adds a row of rollupSums (and reward_cost / active_advocates if present) to totals. */
+/** Adds a row of rollupSums (and active_advocates if present) to totals. */
 export function addSums(t: KpiTotals, r: Row): KpiTotals {
   const n = (k: string) => Number(r[k] ?? 0);
   const b = (k: string) => BigInt(r[k] ?? 0);
@@ -118,17 +120,10 @@ export function periodMasksCte(from: string, to: string): string {
                 ${d2} AS d2, ${periodHourMask(d2, from, to)} AS m2)`;
 }
 
-/** A daily row (`r`) had a human click or a share in the period's hours. */
+/** A daily row (`r`, grain `d` or `a`) had a human click or a share in the period's hours. */
 export const ACTIVE_IN_PERIOD = `r.active_hours
        & CASE WHEN r.bucket = pm.d1 THEN pm.m1 ELSE 16777215 END
        & CASE WHEN r.bucket = pm.d2 THEN pm.m2 ELSE 16777215 END <> 0`;
-
-// Reward cost: rewards of the period's conversions in the program currency, net of what
-// refunds took back (a paid reward's clawback is that same reversal being collected, so it is
-// not counted again); held, rejected and reversed rewards cost nothing.
-const REWARD_COST_WHERE = `w.clawback_of IS NULL AND w.status IN ('pending', 'approved', 'paid')
-   AND w.currency = p.currency AND w.occurred_at >= $3 AND w.occurred_at < $4`;
-export const REWARD_COST_SUM = 'COALESCE(sum(COALESCE(w.amount, 0) - w.reversed_amount), 0)';
 
 /** Program-level and time-bucketed KPI reads; breakdowns are in KpiBreakdownRepository. */
 @Injectable()
@@ -161,40 +156,37 @@ export class KpiReadRepository {
     return new Map(rows.map((r) => [r.program_id!, addSums(emptyTotals(), r)]));
   }
 
-  /** Per program: advocates with a human click or a share in the period (hour precision). */
+  /**
+   * Per program: advocates with a human click or a share in the period (hour precision). Whole
+   * UTC weeks are read from the weekly rows (a human click or a share that week), the days
+   * around them from the daily advocate rows' hour bits: ~4 rows per advocate for 30 days.
+   */
   async countActiveAdvocates(
     brandId: string,
     programIds: string[],
     p: KpiPeriod,
   ): Promise<Map<string, number>> {
+    const { weeks } = splitByWholeWeeks(p);
     const rows: { program_id: string; n: string }[] = await this.dataSource.query(
-      // DISTINCT then count: a hash aggregate, where count(DISTINCT …) would sort.
+      // UNION then count: a hash aggregate, where count(DISTINCT …) would sort; one SELECT per
+      // grain, so each reads its partition through its own index.
       `WITH ${periodMasksCte('$3::timestamptz', '$4::timestamptz')}
        SELECT program_id, count(*)::text AS n
-         FROM (SELECT DISTINCT r.program_id, r.advocate_id
+         FROM (SELECT r.program_id, r.advocate_id
+                 FROM kpi_rollups r
+                WHERE r.program_id = ANY($2::text[]) AND r.grain = 'w'
+                  AND r.bucket >= $5 AND r.bucket < $6 AND r.brand_id = $1
+                  AND (r.clicks > 0 OR r.shares > 0)
+                UNION
+               SELECT r.program_id, r.advocate_id
                  FROM kpi_rollups r CROSS JOIN period_masks pm
-                WHERE r.program_id = ANY($2::text[]) AND r.grain = 'd'
-                  AND r.bucket >= pm.d1 AND r.bucket < $4 AND r.brand_id = $1
+                WHERE r.program_id = ANY($2::text[]) AND r.grain = 'a' AND r.brand_id = $1
+                  AND (r.bucket >= pm.d1 AND r.bucket < $5 OR r.bucket >= $6 AND r.bucket < $4)
                   AND ${ACTIVE_IN_PERIOD}) active
         GROUP BY program_id`,
-      [brandId, programIds, p.from, p.to],
+      [brandId, programIds, p.from, p.to, weeks[0], weeks[1]],
     );
     return new Map(rows.map((r) => [r.program_id, Number(r.n)]));
-  }
-
-  async sumRewardCost(
-    brandId: string,
-    programIds: string[],
-    p: KpiPeriod,
-  ): Promise<Map<string, bigint>> {
-    const rows: { program_id: string; cost: string }[] = await this.dataSource.query(
-      `SELECT w.program_id, ${REWARD_COST_SUM}::text AS cost
-         FROM rewards w JOIN programs p ON p.id = w.program_id AND p.brand_id = w.brand_id
-        WHERE w.brand_id = $1 AND w.program_id = ANY($2::text[]) AND ${REWARD_COST_WHERE}
-        GROUP BY w.program_id`,
-      [brandId, programIds, p.from, p.to],
-    );
-    return new Map(rows.map((r) => [r.program_id, BigInt(r.cost)]));
   }
 
   /** Per program: advocates enrolled before `before`. */
@@ -252,7 +244,7 @@ export class KpiReadRepository {
   }
 
   /**
-   * Active advocates per local bucket, from the daily rows' hour bits: a UTC day spans at most
+   * Active advocates per local bucket, from the daily advocate rows' hour bits: a UTC day spans at most
    * two local buckets, split at the hour the second one starts.
    */
   async countActiveAdvocatesByBucket(
@@ -261,6 +253,9 @@ export class KpiReadRepository {
     p: KpiPeriod,
     interval: KpiInterval,
   ): Promise<Map<string, number>> {
+    if (interval === 'day' && (await this.isUtcThroughout(p))) {
+      return this.countActiveAdvocatesByUtcDay(brandId, programId, p);
+    }
     const rows: { date: string; n: string }[] = await this.dataSource.query(
       `WITH days AS MATERIALIZED (
          SELECT d AS day, date_trunc($6, d AT TIME ZONE $5) AS a,
@@ -281,7 +276,7 @@ export class KpiReadRepository {
                  FROM kpi_rollups r
                  JOIN split sp ON sp.day = r.bucket
                 CROSS JOIN LATERAL (VALUES (sp.a, sp.hours_a), (sp.b, sp.hours_b)) AS x(local, hours)
-                WHERE r.program_id = $2 AND r.grain = 'd'
+                WHERE r.program_id = $2 AND r.grain = 'a'
                   AND r.bucket >= ${utcDay('$3::timestamptz')} AND r.bucket < $4
                   AND r.brand_id = $1 AND r.active_hours & x.hours <> 0) active
         GROUP BY 1`,
@@ -290,24 +285,37 @@ export class KpiReadRepository {
     return new Map(rows.map((r) => [r.date, Number(r.n)]));
   }
 
-  async sumRewardCostByBucket(
+  /** The period's time zone is UTC's clock on every day of it (UTC itself, or e.g. Europe/London in winter). */
+  private async isUtcThroughout(p: KpiPeriod): Promise<boolean> {
+    if (p.timezone === 'UTC') return true;
+    const [row]: { utc: boolean }[] = await this.dataSource.query(
+      `SELECT bool_and(d AT TIME ZONE $3 = d AT TIME ZONE 'UTC') AS utc
+         FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') AS d`,
+      [p.from, p.to, p.timezone],
+    );
+    return row?.utc === true;
+  }
+
+  /**
+   * Active advocates per UTC day, when the local days are UTC days: an advocate's daily row is
+   * the only row of the advocate in its bucket, so counting the rows active in the period's
+   * hours is counting advocates (no DISTINCT; the daily rows are read once, in parallel).
+   */
+  private async countActiveAdvocatesByUtcDay(
     brandId: string,
     programId: string,
     p: KpiPeriod,
-    interval: KpiInterval,
-  ): Promise<Map<string, bigint>> {
-    // Per UTC hour first, like the rollups' buckets (and one time zone conversion per hour).
-    const rows: { date: string; cost: string }[] = await this.dataSource.query(
-      `SELECT to_char(date_trunc($6, hour AT TIME ZONE $5), 'YYYY-MM-DD') AS date,
-              sum(cost)::text AS cost
-         FROM (SELECT ${utcHour('w.occurred_at')} AS hour, ${REWARD_COST_SUM} AS cost
-                 FROM rewards w JOIN programs p ON p.id = w.program_id AND p.brand_id = w.brand_id
-                WHERE w.brand_id = $1 AND w.program_id = $2 AND ${REWARD_COST_WHERE}
-                GROUP BY 1) hourly
-        GROUP BY 1`,
-      [brandId, programId, p.from, p.to, p.timezone, interval],
+  ): Promise<Map<string, number>> {
+    const rows: { date: string; n: string }[] = await this.dataSource.query(
+      `WITH ${periodMasksCte('$3::timestamptz', '$4::timestamptz')}
+       SELECT to_char(r.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, count(*)::text AS n
+         FROM kpi_rollups r CROSS JOIN period_masks pm
+        WHERE r.program_id = $2 AND r.grain = 'a' AND r.bucket >= pm.d1 AND r.bucket < $4
+          AND r.brand_id = $1 AND ${ACTIVE_IN_PERIOD}
+        GROUP BY r.bucket`,
+      [brandId, programId, p.from, p.to],
     );
-    return new Map(rows.map((r) => [r.date, BigInt(r.cost)]));
+    return new Map(rows.map((r) => [r.date, Number(r.n)]));
   }
 
   /** Enrollments made before the period (key '') and in each local bucket of it. */

@@ -2,14 +2,16 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAmount } from '@/common/money/money';
 
 /**
- * The four grains of a KPI rollup row. `c`: one row per program × CTA × channel × UTC hour
- * (program, channel and CTA figures, timeseries, heatmap); `h`: the same per advocate too
- * (the partial days at the edges of an advocate breakdown); `d`: per advocate × CTA × channel
- * × UTC day (the days at the edges of the leaderboard, and which advocates were active, hour by
- * hour, through `activeHours`); `w`: per advocate × UTC week starting Monday, CTA and channel
- * `''` (the whole weeks of the leaderboard: a 90-day period reads ~13 rows per advocate).
+ * The five grains of a KPI rollup row. `c`: one row per program × CTA × channel × UTC hour
+ * (program, channel and CTA figures, timeseries, heatmap); `d`: per advocate × CTA × channel ×
+ * UTC day (which advocates were active in a channel or CTA, hour by hour, through
+ * `activeHours`). The advocate rows fold CTA and channel into `''`: `h` per UTC hour (the
+ * partial days at the edges of the leaderboard), `a` per UTC day (the whole days at its edges,
+ * and which advocates were active, hour by hour, for the summary and the series), `w` per UTC
+ * week starting Monday (the whole weeks of the leaderboard: a 90-day period reads ~13 rows per
+ * advocate).
  */
-export const KPI_GRAINS = ['c', 'h', 'd', 'w'] as const;
+export const KPI_GRAINS = ['c', 'h', 'd', 'a', 'w'] as const;
 export type KpiGrain = (typeof KPI_GRAINS)[number];
 
 /**
@@ -29,7 +31,7 @@ export class KpiRollupEntity {
   @PrimaryColumn('char', { length: 1 })
   grain: KpiGrain;
 
-  /** Start of the UTC hour (`c`, `h`), UTC day (`d`) or UTC week from Monday (`w`). */
+  /** Start of the UTC hour (`c`, `h`), UTC day (`d`, `a`) or UTC week from Monday (`w`). */
   @PrimaryColumn('timestamptz')
   bucket: Date;
 
@@ -69,7 +71,7 @@ export class KpiRollupEntity {
   @Column('int', { default: 0 })
   reachAdvocate: number;
 
-  /** `d` rows: bit h set when the advocate had a human click or a share in UTC hour h. */
+  /** `d` and `a` rows: bit h set when the advocate had a human click or a share in UTC hour h. */
   @Column('int', { default: 0 })
   activeHours: number;
 
@@ -110,4 +112,12 @@ export class KpiRollupEntity {
   /** Σ the CTA's value at each completion, minor units of the program currency. */
   @Column('bigint', { default: 0, transformer: bigintAmount })
   ctaValue: number;
+
+  /**
+   * What the program's rewards cost (pending, approved and paid, net of reversals; in the
+   * program currency), at the reward's time and advocate and its event's CTA and channel.
+   * Folded in from kpi_reward_cost_deltas (KpiRewardCostDeltaEntity).
+   */
+  @Column('bigint', { default: 0, transformer: bigintAmount })
+  rewardCost: number;
 }

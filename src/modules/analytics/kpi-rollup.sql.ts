@@ -27,13 +27,14 @@ const COUNTERS = [
   'new_customers',
   'cta_completions',
   'cta_value',
+  'reward_cost',
 ] as const;
 type FactKey = (typeof FACT_KEYS)[number];
 type Counter = (typeof COUNTERS)[number];
 /**
  * `active`: the fact shows the advocate at work (a human click, a share). `scope`: the grains
  * it goes to — `all`, or for reach facts `c` (program, channel and CTA reach live on `c` rows)
- * or `hd` (advocate reach lives on `h`, `d` and `w` rows).
+ * or `hd` (advocate reach lives on the `h`, `d`, `a` and `w` rows).
  */
 export type FactColumns = Record<FactKey, string> &
   Partial<Record<Counter | 'active' | 'scope', string>>;
@@ -72,15 +73,17 @@ const KEY_COLUMNS = 'program_id, grain, bucket, cta_id, channel, advocate_id';
 
 const counterSum = (c: Counter) => `sum(f.${c})`;
 
-const ACTIVE_BIT = `bit_or(CASE WHEN g.grain = 'd' AND f.active
+const ACTIVE_BIT = `bit_or(CASE WHEN g.grain IN ('d', 'a') AND f.active
       THEN 1 << extract(hour FROM f.at - ${utcDay('f.at')})::int ELSE 0 END)`;
 
-// The weekly row is per advocate only (CTA and channel ''): the leaderboard groups by advocate.
+// Only `c` and `d` rows keep the CTA and channel; the advocate rows `h`, `a` and `w` fold them
+// into '' (the leaderboard groups by advocate: fewer, shorter rows to read).
 const FAN_OUT = `FROM facts f
  CROSS JOIN LATERAL (VALUES
         ('c', ${utcHour('f.at')}, f.cta_id, f.channel, ''),
-        ('h', ${utcHour('f.at')}, f.cta_id, f.channel, f.advocate_id),
+        ('h', ${utcHour('f.at')}, '', '', f.advocate_id),
         ('d', ${utcDay('f.at')}, f.cta_id, f.channel, f.advocate_id),
+        ('a', ${utcDay('f.at')}, '', '', f.advocate_id),
         ('w', ${utcWeek('f.at')}, '', '', f.advocate_id)) AS g(grain, bucket, cta_id, channel, advocate_id)
  WHERE f.scope = 'all' OR (f.scope = 'c') = (g.grain = 'c')
  GROUP BY f.program_id, g.grain, g.bucket, g.cta_id, g.channel, g.advocate_id
@@ -292,4 +295,70 @@ export function refundFacts(where: string): string {
    WHERE rf.type = 'refund' AND rf.status = 'attributed' AND pu.status = 'attributed'
      AND pu.order_currency = p.currency AND ${where}`,
   );
+}
+
+/**
+ * What a reward costs the program, as the KPI reads count it: pending, approved and paid
+ * rewards net of what refunds reversed; held, rejected and reversed ones cost nothing, and a
+ * clawback is the reversal being collected (not counted again). `w` is a rewards row (or a
+ * trigger's transition row). Only rewards in the program currency count (checked by the facts).
+ */
+export const rewardCost = (w: string) =>
+  `CASE WHEN ${w}.clawback_of IS NULL AND ${w}.status IN ('pending', 'approved', 'paid')
+        THEN COALESCE(${w}.amount, 0) - ${w}.reversed_amount ELSE 0 END`;
+
+/**
+ * Reward cost facts from rows `d` of (brand_id, program_id, advocate_id, event_id, occurred_at,
+ * currency, cost): at the reward's time and advocate, and the CTA and channel of the event
+ * that earned it ('' when none), as the breakdowns group them.
+ */
+export function rewardCostFacts(from: string): string {
+  return factSelect(
+    {
+      brand_id: 'd.brand_id',
+      program_id: 'd.program_id',
+      cta_id: "COALESCE(e.cta_id, '')",
+      channel: "COALESCE(e.channel, '')",
+      advocate_id: 'd.advocate_id',
+      at: 'd.occurred_at',
+      reward_cost: 'd.cost',
+    },
+    `FROM ${from}
+    JOIN programs p ON p.id = d.program_id AND p.brand_id = d.brand_id AND p.currency = d.currency
+    LEFT JOIN events e ON e.id = d.event_id AND e.brand_id = d.brand_id
+   WHERE d.cost <> 0`,
+  );
+}
+
+/** Reward cost facts of one program's rewards ($1 brand, $2 program): the recomputation. */
+export const PROGRAM_REWARD_COST_FACTS = rewardCostFacts(
+  `(SELECT w.brand_id, w.program_id, w.advocate_id, w.event_id, w.occurred_at, w.currency,
+           ${rewardCost('w')} AS cost
+      FROM rewards w WHERE w.brand_id = $1 AND w.program_id = $2) d`,
+);
+
+/**
+ * Folds queued reward cost changes (kpi_reward_cost_deltas, written by triggers on rewards)
+ * into the rollups in one statement: the rows it deletes are the rows it adds, so each change
+ * counts once whatever fails. `$1`: the brand, or null for all; `$2`: how many rows at most.
+ * With `skipLocked`, rows another fold holds are left to it (background runs on several
+ * instances); without, it waits for them, so a read that folds first sees every change made
+ * before it. Answers `folded`: the number of queued rows it took.
+ */
+export function foldRewardCosts(skipLocked: boolean): string {
+  return `WITH d AS (
+  DELETE FROM kpi_reward_cost_deltas
+   WHERE id IN (SELECT id FROM kpi_reward_cost_deltas
+                 WHERE $1::text IS NULL OR brand_id = $1
+                 ORDER BY id LIMIT $2
+                   FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''})
+  RETURNING brand_id, program_id, advocate_id, event_id, occurred_at, currency, delta AS cost
+),
+facts AS (
+  ${rewardCostFacts('d')}
+),
+rollups AS (
+  ${ROLLUP_UPSERT}
+)
+SELECT count(*)::int AS folded FROM d`;
 }

@@ -24,12 +24,11 @@ export function programKpis(
   program: KpiProgram,
   period: KpiPeriod,
   totals: KpiTotals | undefined,
-  extra: { rewardCost: bigint; activeAdvocates: number; enrolled: number },
+  extra: { activeAdvocates: number; enrolled: number },
   now: Date,
 ): ProgramKpisDto {
   const t: KpiTotals = {
     ...(totals ?? emptyTotals()),
-    rewardCost: extra.rewardCost,
     activeAdvocates: extra.activeAdvocates,
   };
   const kpis = deriveKpis(t, programCostBetween(costBasis(program), period.from, period.to, now));

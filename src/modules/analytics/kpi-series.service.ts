@@ -18,6 +18,7 @@ import {
   KpiReadRepository,
   SeriesBucket,
 } from '@/modules/analytics/kpi-read.repository';
+import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
 import { costBasis } from '@/modules/analytics/kpi-rows';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
@@ -28,6 +29,7 @@ export class KpiSeriesService {
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
     private readonly summaries: KpiSummaryService,
+    private readonly rewardCosts: KpiRewardCostFolder,
   ) {}
 
   async timeseries(
@@ -38,11 +40,11 @@ export class KpiSeriesService {
     const period = await this.periods.resolve(input);
     const program = await this.summaries.findProgram(brandId, programId);
     const interval = input.interval ?? 'day';
-    const [buckets, sums, active, costs, enrolled] = await Promise.all([
+    await this.rewardCosts.foldBrand(brandId);
+    const [buckets, sums, active, enrolled] = await Promise.all([
       this.reads.listBuckets(period, interval),
       this.reads.sumByBucket(brandId, programId, period, interval),
       this.reads.countActiveAdvocatesByBucket(brandId, programId, period, interval),
-      this.reads.sumRewardCostByBucket(brandId, programId, period, interval),
       this.reads.countEnrolledByBucket(brandId, programId, period, interval),
     ]);
     const now = new Date();
@@ -51,7 +53,6 @@ export class KpiSeriesService {
       enrolledSoFar += enrolled.get(bucket.date) ?? 0;
       return point(program, bucket, now, enrolledSoFar, {
         ...(sums.get(bucket.date) ?? emptyTotals()),
-        rewardCost: costs.get(bucket.date) ?? 0n,
         activeAdvocates: active.get(bucket.date) ?? 0,
       });
     });

@@ -5,6 +5,7 @@ import type { BrandKpisDto, ProgramKpisDto } from '@/modules/analytics/dto/kpi.d
 import type { KpiPeriod } from '@/modules/analytics/kpi-period';
 import { KpiPeriodResolver, PeriodInput } from '@/modules/analytics/kpi-period.resolver';
 import { KpiProgram, KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
+import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
 import { programKpis } from '@/modules/analytics/kpi-rows';
 
 /** The KPI summary of a program, and of all the brand's programs side by side. */
@@ -13,6 +14,7 @@ export class KpiSummaryService {
   constructor(
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
+    private readonly rewardCosts: KpiRewardCostFolder,
   ) {}
 
   async program(brandId: string, programId: string, input: PeriodInput): Promise<ProgramKpisDto> {
@@ -47,10 +49,10 @@ export class KpiSummaryService {
   ): Promise<ProgramKpisDto[]> {
     const ids = programs.map((p) => p.id);
     const now = new Date();
-    const [sums, active, costs, enrolled] = await Promise.all([
+    await this.rewardCosts.foldBrand(brandId);
+    const [sums, active, enrolled] = await Promise.all([
       this.reads.sumByProgram(brandId, ids, period),
       this.reads.countActiveAdvocates(brandId, ids, period),
-      this.reads.sumRewardCost(brandId, ids, period),
       this.reads.countEnrolled(brandId, ids, period.to),
     ]);
     return programs.map((p) =>
@@ -59,7 +61,6 @@ export class KpiSummaryService {
         period,
         sums.get(p.id),
         {
-          rewardCost: costs.get(p.id) ?? 0n,
           activeAdvocates: active.get(p.id) ?? 0,
           enrolled: enrolled.get(p.id) ?? 0,
         },

@@ -60,7 +60,7 @@ const EMPTY_PROGRAM_ROW = programKpis(
   },
   { from: new Date(0), to: new Date(1), timezone: 'UTC' },
   undefined,
-  { rewardCost: 0n, activeAdvocates: 0, enrolled: 0 },
+  { activeAdvocates: 0, enrolled: 0 },
   new Date(0),
 );
 
