@@ -68,40 +68,44 @@ export class KpiAdvocateDaysAndRewardCost1795813262518 implements MigrationInter
         GROUP BY "program_id", "bucket", "advocate_id"
         ORDER BY 1, 3, 6`,
     );
+    // Inserts: one statement trigger (a batch of rewards queues its costs in one INSERT).
     await queryRunner.query(
-      `CREATE FUNCTION "kpi_queue_reward_costs"() RETURNS trigger LANGUAGE plpgsql AS $$
+      `CREATE FUNCTION "kpi_queue_new_reward_costs"() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF TG_OP = 'INSERT' THEN
-           INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
-           SELECT ${keysOf('n')}, ${cost('n')} FROM "new_rows" n WHERE ${cost('n')} <> 0
-            ORDER BY n."id";
-         ELSE
-           -- The usual update keeps the keys: one row with the difference. Moved keys (never
-           -- done today): the old cost leaves the old keys, the new one arrives at the new.
-           INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
-           SELECT * FROM (
-             SELECT ${keysOf('n')},
-                    ${cost('n')} - CASE WHEN (${keysOf('n')}) IS NOT DISTINCT FROM (${keysOf('o')})
-                                        THEN ${cost('o')} ELSE 0 END AS "delta"
-               FROM "new_rows" n JOIN "old_rows" o ON o."id" = n."id"
-             UNION ALL
-             SELECT ${keysOf('o')}, -(${cost('o')})
-               FROM "new_rows" n JOIN "old_rows" o ON o."id" = n."id"
-              WHERE (${keysOf('n')}) IS DISTINCT FROM (${keysOf('o')})) x
-            WHERE "delta" <> 0;
-         END IF;
+         INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
+         SELECT ${keysOf('n')}, ${cost('n')} FROM "new_rows" n WHERE ${cost('n')} <> 0
+          ORDER BY n."id";
          RETURN NULL;
        END $$`,
     );
     await queryRunner.query(
       `CREATE TRIGGER "rewards_kpi_cost_insert" AFTER INSERT ON "rewards"
        REFERENCING NEW TABLE AS "new_rows"
-       FOR EACH STATEMENT EXECUTE FUNCTION "kpi_queue_reward_costs"()`,
+       FOR EACH STATEMENT EXECUTE FUNCTION "kpi_queue_new_reward_costs"()`,
+    );
+    // Updates: a row trigger whose WHEN lets only cost changes through, so an update that
+    // changes no cost (approval, payment: a million rows at once) captures and queues nothing.
+    // A moved reward (never done today) takes its old cost off its old keys.
+    await queryRunner.query(
+      `CREATE FUNCTION "kpi_queue_changed_reward_cost"() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF (${keysOf('NEW')}) IS NOT DISTINCT FROM (${keysOf('OLD')}) THEN
+           INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
+           VALUES (${keysOf('NEW')}, ${cost('NEW')} - ${cost('OLD')});
+         ELSE
+           INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
+           SELECT * FROM (VALUES (${keysOf('OLD')}, -(${cost('OLD')})),
+                                 (${keysOf('NEW')}, ${cost('NEW')})) AS x
+            WHERE x.column7 <> 0;
+         END IF;
+         RETURN NULL;
+       END $$`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "rewards_kpi_cost_update" AFTER UPDATE ON "rewards"
-       REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows"
-       FOR EACH STATEMENT EXECUTE FUNCTION "kpi_queue_reward_costs"()`,
+      `CREATE TRIGGER "rewards_kpi_cost_update" AFTER UPDATE ON "rewards" FOR EACH ROW
+       WHEN ((${cost('OLD')}) IS DISTINCT FROM (${cost('NEW')})
+             OR (${keysOf('OLD')}) IS DISTINCT FROM (${keysOf('NEW')}))
+       EXECUTE FUNCTION "kpi_queue_changed_reward_cost"()`,
     );
     await queryRunner.query(
       `INSERT INTO "kpi_reward_cost_deltas" (${DELTA_COLUMNS})
@@ -115,7 +119,8 @@ export class KpiAdvocateDaysAndRewardCost1795813262518 implements MigrationInter
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER "rewards_kpi_cost_update" ON "rewards"`);
     await queryRunner.query(`DROP TRIGGER "rewards_kpi_cost_insert" ON "rewards"`);
-    await queryRunner.query(`DROP FUNCTION "kpi_queue_reward_costs"()`);
+    await queryRunner.query(`DROP FUNCTION "kpi_queue_changed_reward_cost"()`);
+    await queryRunner.query(`DROP FUNCTION "kpi_queue_new_reward_costs"()`);
     await queryRunner.query(`DROP TABLE "kpi_rollups_advocate_day_total"`);
     await queryRunner.query(`ALTER TABLE "kpi_rollups" DROP COLUMN "reward_cost"`);
     await queryRunner.query(`DROP INDEX "public"."kpi_reward_cost_deltas_brand_idx"`);

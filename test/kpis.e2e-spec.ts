@@ -475,6 +475,11 @@ describe('KPIs of a referral program', () => {
     const { programId, name, goal, status, currency, from, to, ...kpis } = summary;
     void [programId, name, goal, status, currency, from, to];
     expect(data[1]).toEqual({ date: data[1].date, start: day(0), end: day(1), ...kpis });
+    // A zone on UTC's clock all year (its check, then the UTC-day path) buckets the same.
+    const abidjan = await get(
+      `${base()}/timeseries?interval=day&timezone=Africa/Abidjan&from=${encodeURIComponent(day(-1))}&to=${encodeURIComponent(day(2))}`,
+    );
+    expect(abidjan.body.data).toEqual(data);
     for (const empty of [data[0], data[2]]) {
       expect(empty).toMatchObject({
         clicks: 0,

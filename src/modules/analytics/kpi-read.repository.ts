@@ -244,8 +244,8 @@ export class KpiReadRepository {
   }
 
   /**
-   * Active advocates per local bucket, from the daily advocate rows' hour bits: a UTC day spans at most
-   * two local buckets, split at the hour the second one starts.
+   * Active advocates per local bucket, from the daily advocate rows' hour bits: a UTC day spans
+   * at most two local buckets, split at the hour the second one starts.
    */
   async countActiveAdvocatesByBucket(
     brandId: string,
@@ -285,7 +285,7 @@ export class KpiReadRepository {
     return new Map(rows.map((r) => [r.date, Number(r.n)]));
   }
 
-  /** The period's time zone is UTC's clock on every day of it (UTC itself, or e.g. Europe/London in winter). */
+  /** The period's time zone keeps UTC's clock throughout (UTC, or Europe/London in winter). */
   private async isUtcThroughout(p: KpiPeriod): Promise<boolean> {
     if (p.timezone === 'UTC') return true;
     const [row]: { utc: boolean }[] = await this.dataSource.query(
