@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
 import {
+  ClickIdKey,
   clickIdKey,
   decodeClickId,
   encodeClickId,
@@ -14,7 +15,7 @@ import {
  */
 @Injectable()
 export class ClickIdService {
-  private readonly key: Buffer;
+  private readonly key: ClickIdKey;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.key = clickIdKey(config.secret);

@@ -1,4 +1,5 @@
-import { VisitorHasher } from '@/modules/tracking/visitor-hash';
+import { createHmac } from 'node:crypto';
+import { dailySalt, VisitorHasher } from '@/modules/tracking/visitor-hash';
 
 describe('visitor hash', () => {
   const secret = 'a-server-secret-of-at-least-32-characters!';
@@ -28,5 +29,30 @@ describe('visitor hash', () => {
     expect(hasher.hash('brd_2', '203.0.113.7', ua, noon)).not.toBe(base);
     expect(new VisitorHasher(`${secret}!`).hash('brd_1', '203.0.113.7', ua, noon)).not.toBe(base);
     expect(base).not.toContain('203');
+  });
+});
+
+describe('visitor hash bytes', () => {
+  const secret = 'a-server-secret-of-at-least-32-characters!';
+  const noon = Date.UTC(2026, 10, 23, 12, 0, 0);
+  // What the hash has always been: stored hashes of the day must keep matching new clicks.
+  const reference = (brandId: string, ip: string, ua: string) =>
+    createHmac('sha256', dailySalt(secret, '2026-11-23'))
+      .update(`${brandId}\n${ip}\n${ua}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
+
+  it('is HMAC-SHA256(daily salt, brand \\n IP \\n user agent), for any text and length', () => {
+    const hasher = new VisitorHasher(secret);
+    for (const [brandId, ip, ua] of [
+      ['brd_1', '203.0.113.7', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)'],
+      ['brd_1', '2001:db8::1', ''],
+      ['brd_é', '203.0.113.7', 'Agent/1.0 ünïcödé 中文 😀 and a lone \ud800 surrogate'],
+      ['brd_1', '203.0.113.7', 'x'.repeat(512)],
+      ['brd_1', '203.0.113.7', '€'.repeat(1_500)], // beyond the in-place buffer
+    ] as const) {
+      expect(hasher.hash(brandId, ip, ua, noon)).toBe(reference(brandId, ip, ua));
+    }
   });
 });
