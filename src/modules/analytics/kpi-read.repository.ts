@@ -125,6 +125,9 @@ export const ACTIVE_IN_PERIOD = `r.active_hours
        & CASE WHEN r.bucket = pm.d1 THEN pm.m1 ELSE 16777215 END
        & CASE WHEN r.bucket = pm.d2 THEN pm.m2 ELSE 16777215 END <> 0`;
 
+const DAY_MS = 86_400_000;
+const utcDayOf = (t: Date) => new Date(Math.floor(t.getTime() / DAY_MS) * DAY_MS);
+
 /** Program-level and time-bucketed KPI reads; breakdowns are in KpiBreakdownRepository. */
 @Injectable()
 export class KpiReadRepository {
@@ -181,10 +184,11 @@ export class KpiReadRepository {
                SELECT r.program_id, r.advocate_id
                  FROM kpi_rollups r CROSS JOIN period_masks pm
                 WHERE r.program_id = ANY($2::text[]) AND r.grain = 'a' AND r.brand_id = $1
-                  AND (r.bucket >= pm.d1 AND r.bucket < $5 OR r.bucket >= $6 AND r.bucket < $4)
+                  AND (r.bucket >= $7 AND r.bucket < $5 OR r.bucket >= $6 AND r.bucket < $4)
                   AND ${ACTIVE_IN_PERIOD}) active
         GROUP BY program_id`,
-      [brandId, programIds, p.from, p.to, weeks[0], weeks[1]],
+      // $7, the UTC day of the period's first hour, as a value: an index range on the days.
+      [brandId, programIds, p.from, p.to, weeks[0], weeks[1], utcDayOf(p.from)],
     );
     return new Map(rows.map((r) => [r.program_id, Number(r.n)]));
   }
