@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
 import { deferStatements } from '@/database/pipelined-transaction';
-import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
 import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
@@ -63,7 +63,7 @@ export class ConversionRecorder {
     private readonly clickIds: ClickIdService,
     private readonly fraud: FraudScreen,
     private readonly webhooks: WebhookOutbox,
-    private readonly kpis: KpiRollupRepository,
+    private readonly kpis: KpiFoldRepository,
   ) {}
 
   async record(
@@ -191,8 +191,9 @@ export class ConversionRecorder {
     // The last writes need no answer: they go out together, and with the COMMIT on a pipelined
     // transaction (one round trip). Each sends its statement before returning (preparedQuery),
     // so they run in this order: fraud holds and webhooks after the rows they read are written
-    // (issue 8), then the KPI rollups (analytics) of the events recorded now, which lock the
-    // program's counters — last, so for the shortest time.
+    // (issue 8). The attributed events are queued for the KPI rollups (analytics): the fold job
+    // adds them within KPI_FOLD_INTERVAL_MS, so no event transaction locks the program's
+    // counter rows (other events' counts come from nothing else: unattributed ones count none).
     deferStatements(em, [
       this.outcomes.write(em, brandId, outcome),
       this.fraud.applyHolds(em, brandId, screening, heldOnInsert),
@@ -203,10 +204,11 @@ export class ConversionRecorder {
           (e) => snapshot.webhookTypes?.has(e.type) ?? true,
         ),
       ),
-      this.kpis.addConversions(
+      this.kpis.enqueue(
         em,
         brandId,
-        fresh.map((r) => r.id),
+        'conversion',
+        decided.flatMap((d) => (d.decision.status === 'attributed' ? [d.row.id] : [])),
       ),
     ]);
     return out;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
-import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import type {
   EventResultDto,
   EventRewardDto,
@@ -29,7 +29,7 @@ export class RefundRecorder {
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
     private readonly webhooks: WebhookOutbox,
-    private readonly kpis: KpiRollupRepository,
+    private readonly kpis: KpiFoldRepository,
   ) {}
 
   async record(
@@ -187,10 +187,12 @@ export class RefundRecorder {
         outcome.rewardInserts.map((r) => r.id as string),
       ),
     );
-    // KPI rollups (analytics): refunds come off their orders' revenue, committed with them.
-    await this.kpis.addRefunds(
+    // KPI rollups (analytics): refunds come off their orders' revenue; queued with them, the
+    // fold job takes them off (see KpiFoldRepository).
+    await this.kpis.enqueue(
       em,
       brandId,
+      'refund',
       fresh.map((r) => r.id),
     );
     return out;
