@@ -14,9 +14,9 @@ import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
 /**
- * KPIs and reports. Exports KpiFoldRepository, through which event transactions queue their
- * events for the fold job, and KpiRollupRepository, through which shares add their rows to the
- * rollups in their own transaction (the click flush does it in its insert statement).
+ * KPIs and reports. Exports KpiRollupRepository, through which shares add their rows to the
+ * rollups in their own transaction. Event transactions queue their events for the fold job
+ * (KpiFoldJob, KPI_QUEUE_INSERT); the click flush adds clicks in its insert statement.
  */
 @Module({
   controllers: [KpiController],
@@ -34,6 +34,6 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
     KpiSeriesService,
     KpiBreakdownService,
   ],
-  exports: [KpiRollupRepository, KpiFoldRepository],
+  exports: [KpiRollupRepository],
 })
 export class AnalyticsModule {}

@@ -8,6 +8,13 @@ const ENQUEUE = `INSERT INTO kpi_fold_queue (brand_id, kind, event_id)
 SELECT $1, $2, unnest($3::text[])`;
 
 /**
+ * The same as a part of a bigger statement (the event recorders' outcome statement: one
+ * statement fewer per event): $1 the brand, $X a jsonb array of {kind, event_id}.
+ */
+export const KPI_QUEUE_INSERT = `INSERT INTO kpi_fold_queue (brand_id, kind, event_id)
+      SELECT $1, q.kind, q.event_id FROM jsonb_to_recordset($X::jsonb) AS q(kind text, event_id text)`;
+
+/**
  * Claims up to $1 queued events, oldest first (rows another folder holds are skipped), deletes
  * them and adds their counts to the rollups, in ONE statement: the counts and the deletion
  * commit together, so an event is counted exactly once, whichever instance folds it and even

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
-import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import type {
   EventResultDto,
   EventRewardDto,
@@ -29,7 +28,6 @@ export class RefundRecorder {
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
     private readonly webhooks: WebhookOutbox,
-    private readonly kpis: KpiFoldRepository,
   ) {}
 
   async record(
@@ -177,6 +175,9 @@ export class RefundRecorder {
       count: t.count,
       amount: t.amount,
     }));
+    // KPI rollups (analytics): refunds come off their orders' revenue when the fold job adds
+    // the queued events (see KpiFoldRepository).
+    outcome.kpiQueue = fresh.map((r) => ({ kind: 'refund', event_id: r.id }));
     await this.outcomes.write(em, brandId, outcome);
     // Webhooks (issue 8): reward.reversed and reward.clawback, in this transaction.
     await this.webhooks.enqueueSubjects(
@@ -186,14 +187,6 @@ export class RefundRecorder {
         [...changed.values()],
         outcome.rewardInserts.map((r) => r.id as string),
       ),
-    );
-    // KPI rollups (analytics): refunds come off their orders' revenue; queued with them, the
-    // fold job takes them off (see KpiFoldRepository).
-    await this.kpis.enqueue(
-      em,
-      brandId,
-      'refund',
-      fresh.map((r) => r.id),
     );
     return out;
   }
