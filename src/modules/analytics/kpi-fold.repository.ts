@@ -16,7 +16,8 @@ export const KPI_QUEUE_INSERT = `INSERT INTO kpi_fold_queue (brand_id, kind, eve
 
 /**
  * Claims up to $1 queued events, oldest first (rows another folder holds are skipped), deletes
- * them and adds their counts to the rollups, in ONE statement: the counts and the deletion
+ * them by key (an id array: with `IN (subquery)` the planner read the whole queue to hash-join
+ * it) and adds their counts to the rollups, in ONE statement: the counts and the deletion
  * commit together, so an event is counted exactly once, whichever instance folds it and even
  * if a fold fails (nothing happened) or several run at once. Each fact is joined with its
  * queue row's brand. All facts go through one upsert sorted by the rollups' primary key (the
@@ -24,7 +25,7 @@ export const KPI_QUEUE_INSERT = `INSERT INTO kpi_fold_queue (brand_id, kind, eve
  */
 const FOLD = `WITH claimed AS (
   DELETE FROM kpi_fold_queue q
-   WHERE q.id IN (SELECT id FROM kpi_fold_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+   WHERE q.id = ANY(ARRAY(SELECT id FROM kpi_fold_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED))
   RETURNING q.brand_id, q.kind, q.event_id
 ), facts AS (
   ${conversionFacts(`(e.id, e.brand_id) IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'conversion')`)}
