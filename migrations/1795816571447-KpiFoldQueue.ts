@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class KpiFoldQueue1795812709515 implements MigrationInterface {
-  name = 'KpiFoldQueue1795812709515';
+export class KpiFoldQueue1795816571447 implements MigrationInterface {
+  name = 'KpiFoldQueue1795816571447';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
