@@ -20,7 +20,9 @@ export const KPI_QUEUE_INSERT = `INSERT INTO kpi_fold_queue (brand_id, kind, eve
  * it) and adds their counts to the rollups, in ONE statement: the counts and the deletion
  * commit together, so an event is counted exactly once, whichever instance folds it and even
  * if a fold fails (nothing happened) or several run at once. Each fact is joined with its
- * queue row's brand. All facts go through one upsert sorted by the rollups' primary key (the
+ * queue row's brand, compared as an expression (`brand_id || ''`) so that only the primary key
+ * can find the event: with the bare column the planner may walk the brand's events index for
+ * every queued event (seen on a small table; the walk grows with the brand's events). All facts go through one upsert sorted by the rollups' primary key (the
  * same lock order as the click flush: no deadlock between them).
  */
 const FOLD = `WITH claimed AS (
@@ -28,9 +30,9 @@ const FOLD = `WITH claimed AS (
    WHERE q.id = ANY(ARRAY(SELECT id FROM kpi_fold_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED))
   RETURNING q.brand_id, q.kind, q.event_id
 ), facts AS (
-  ${conversionFacts(`(e.id, e.brand_id) IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'conversion')`)}
+  ${conversionFacts(`(e.id, e.brand_id || '') IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'conversion')`)}
   UNION ALL
-  ${refundFacts(`(rf.id, rf.brand_id) IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'refund')`)}
+  ${refundFacts(`(rf.id, rf.brand_id || '') IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'refund')`)}
 ), added AS (
   ${ROLLUP_UPSERT}
   RETURNING 1
