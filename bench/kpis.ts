@@ -10,7 +10,7 @@
  *      the advocate leaderboard, the heatmap and more (p50/p99 of BENCH_ITERATIONS requests
  *      each, after 3 warm-ups), next to direct `SELECT count(*)` queries over the raw clicks;
  *   4. times the click flush statement with and without the rollups (batches of 100 and 1,000
- *      rows, alternating, on the same tables), and the event transaction's rollup statement.
+ *      rows, alternating, on the same tables), and the fold statement that adds events' counts.
  *
  * Options (env): BENCH_CLICKS=10000000 BENCH_CONVERSIONS BENCH_ADVOCATES (default
  *   max(1000, clicks / 1000)) BENCH_ITERATIONS=30 BENCH_FLUSHES=40 BENCH_SEED_WORKERS=2
@@ -31,7 +31,7 @@ import { createBrand } from '@/cli/brand-create';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { CLICK_RETURNING } from '@/modules/analytics/click-rollup.sql';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
-import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { clickFacts, ROLLUP_UPSERT } from '@/modules/analytics/kpi-rollup.sql';
 import { ClickRepository, ClickRow, textArray } from '@/modules/tracking/click.repository';
 import { freePort, waitForLine } from './lib/harness';
@@ -387,9 +387,12 @@ async function flushCost(ds: DataSource, s: Seeded): Promise<string[]> {
   return lines;
 }
 
-/** The event transaction's rollup statement, alone, for 1 and for 500 recorded events. */
+/**
+ * The fold statement (events' counts into the rollups, see KpiFoldRepository), alone, for 1 and
+ * for 500 queued events: queued and folded in one transaction, rolled back.
+ */
 async function eventHookCost(ds: DataSource, s: Seeded): Promise<string[]> {
-  const hook = new KpiRollupRepository();
+  const hook = new KpiFoldRepository(ds);
   const ids: { id: string }[] = await ds.query(
     `SELECT id FROM events WHERE brand_id = $1 AND type = 'purchase' ORDER BY random()`,
     [s.brandId],
@@ -405,8 +408,9 @@ async function eventHookCost(ds: DataSource, s: Seeded): Promise<string[]> {
       // Rolled back: measured without changing the figures.
       await ds
         .transaction(async (em) => {
+          await hook.enqueue(em, s.brandId, 'conversion', batchIds);
           const t0 = process.hrtime.bigint();
-          await hook.addConversions(em, s.brandId, batchIds);
+          await hook.foldBatch(size, em);
           if (i >= 3) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
           throw new Error('rollback');
         })
@@ -565,7 +569,7 @@ async function main(): Promise<void> {
     log('|---|---|---|---|');
     for (const l of flush) log(l);
     log('');
-    log(`Event transaction: the rollup statement alone (${FLUSHES} runs, rolled back):`);
+    log(`Events: the fold statement alone (${FLUSHES} runs, rolled back):`);
     log('| events | p50 | p99 |');
     log('|---|---|---|');
     for (const l of hook) log(l);

@@ -8,6 +8,7 @@ import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { ClickRepository, ClickRow } from '@/modules/tracking/click.repository';
 import { ClickIdService } from '@/modules/tracking/click-id.service';
 import { startApp, TestApp } from './helpers/app';
+import { foldKpis } from './helpers/kpis';
 import { AdvocateSetup, createAdvocate, createRule, sendEvent } from './helpers/event-factories';
 
 let seed = 11;
@@ -167,6 +168,7 @@ it('writes the README KPI examples', async () => {
       '2026-11-02T00:00:00Z',
     ]);
   await t.app.get(KpiMaintenanceJob).runOnce();
+  await foldKpis(t);
   const q = 'from=2026-11-16&to=2026-11-23&timezone=Europe/Paris';
   const out: Record<string, unknown> = {};
   out.summary = (await t.request('GET', `/v1/programs/${program.id}/kpis?${q}`, { key })).body;

@@ -6,6 +6,7 @@ import type { ClickRow } from '@/modules/tracking/click.repository';
 import { ClickRepository } from '@/modules/tracking/click.repository';
 import { ClickIdService } from '@/modules/tracking/click-id.service';
 import { Brand, startApp, TestApp } from './helpers/app';
+import { foldKpis } from './helpers/kpis';
 import {
   AdvocateSetup,
   createAdvocate,
@@ -255,6 +256,7 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
       i += size;
     }
 
+    await foldKpis(t);
     const dirty: { n: string }[] = await db.query(
       'SELECT count(*)::text AS n FROM kpi_dirty_days WHERE program_id = $1',
       [p.programId],

@@ -6,6 +6,7 @@ import type { ClickRow } from '@/modules/tracking/click.repository';
 import { ClickRepository } from '@/modules/tracking/click.repository';
 import { ClickIdService } from '@/modules/tracking/click-id.service';
 import { Brand, startApp, TestApp } from './helpers/app';
+import { foldKpis } from './helpers/kpis';
 import {
   AdvocateSetup,
   createAdvocate,
@@ -217,6 +218,7 @@ describe('KPIs of a referral program', () => {
       body: { reason: 'duplicate account' },
     });
     expect(rejected.status).toBe(200);
+    await foldKpis(t);
   });
   afterAll(() => t.close());
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@/config/env';
 import { openCliDataSource } from '@/database/cli-data-source';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 
 /** Returns the exit code: 0 exact, 1 differences found. */
@@ -29,6 +30,8 @@ export async function rebuildKpis(
     const written = await maintenance.rebuildProgram(brandId, options.programId, options.keepDays);
     write(`rebuilt ${written} rollup rows of ${options.programId} in ${Date.now() - started} ms`);
   }
+  // Events still queued for the rollups are counted by the recomputation: fold them first.
+  await new KpiFoldRepository(dataSource).foldAll();
   const differences = await maintenance.diffAgainstRaw(brandId, options.programId);
   if (differences.length === 0) {
     write('the rollups equal a recomputation from the raw rows');

@@ -128,13 +128,17 @@ export class EnvDto {
   @Max(86_400_000)
   KPI_MAINTENANCE_INTERVAL_MS: number = 60_000;
 
-  /** How often queued reward cost changes are folded into the KPI rollups; 0: only on reads. */
+  /**
+   * How often queued KPI changes are folded into the rollups: events' counts (how far KPI reads
+   * may lag the events) and reward cost changes (reads fold their brand's first); 0: events
+   * only at shutdown and on demand, reward costs only on reads.
+   */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(3_600_000)
-  KPI_FOLD_INTERVAL_MS: number = 1_000;
+  KPI_FOLD_INTERVAL_MS: number = 250;
 
   // --- Webhooks (issue 8) ---
 

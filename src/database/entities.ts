@@ -22,6 +22,7 @@ import { WebhookEventEntity } from '@/modules/webhooks/webhook-event.entity';
 import { PayoutBatchAdvocateEntity } from '@/modules/payouts/payout-batch-advocate.entity';
 import { PayoutBatchItemEntity } from '@/modules/payouts/payout-batch-item.entity';
 import { PayoutBatchEntity } from '@/modules/payouts/payout-batch.entity';
+import { KpiFoldQueueEntity } from '@/modules/analytics/kpi-fold-queue.entity';
 import { KpiDirtyDayEntity } from '@/modules/analytics/kpi-dirty-day.entity';
 import { KpiRollupEntity } from '@/modules/analytics/kpi-rollup.entity';
 import { KpiRewardCostDeltaEntity } from '@/modules/analytics/kpi-reward-cost-delta.entity';
@@ -58,4 +59,5 @@ export const ENTITIES = [
   KpiRewardCostDeltaEntity,
   KpiVisitorEntity,
   KpiDirtyDayEntity,
+  KpiFoldQueueEntity,
 ];

@@ -21,9 +21,13 @@ const deferred = new WeakMap<QueryRunner, Promise<unknown>[]>();
  * the COMMIT in one round trip; otherwise node-postgres runs them in order from its queue.
  * Either way the commit happens only if all of them succeeded.
  */
-export function deferStatements(em: EntityManager, writes: Promise<unknown>[]): void {
+export function deferStatements(
+  em: EntityManager,
+  writes: Promise<unknown>[] | (() => Promise<unknown>[]),
+): void {
   const runner = em.queryRunner;
   if (!runner) throw new Error('deferStatements needs a transaction');
+  if (typeof writes === 'function') writes = sendHeld(runner, writes);
   let list = deferred.get(runner);
   if (!list) deferred.set(runner, (list = []));
   for (const write of writes) {
@@ -33,6 +37,40 @@ export function deferStatements(em: EntityManager, writes: Promise<unknown>[]): 
         (error: unknown) => error ?? new Error('deferred statement failed'),
       ),
     );
+  }
+}
+
+/** Releases the socket writes a transaction holds for its COMMIT (see sendHeld). */
+const heldWrites = new WeakMap<QueryRunner, () => void>();
+
+/**
+ * Sends statements (`send`) on a pipelined transaction's connection with its socket corked
+ * until the COMMIT is sent too: the last writes and the COMMIT leave in one write (a system
+ * call and a wake-up of the server process fewer per statement). Released at the latest
+ * when the event loop's current turn ends, so a caller that still awaited a result could
+ * never hang on it. Elsewhere the statements are just sent.
+ */
+function sendHeld(runner: QueryRunner, send: () => Promise<unknown>[]): Promise<unknown>[] {
+  const client = (runner as unknown as { databaseConnection?: PgClient }).databaseConnection;
+  const stream = client?.connection?.stream;
+  if (!client?.pipeline || !stream?.cork || !stream.uncork || heldWrites.has(runner)) {
+    return send();
+  }
+  stream.cork();
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    heldWrites.delete(runner);
+    stream.uncork!();
+  };
+  heldWrites.set(runner, release);
+  setImmediate(release);
+  try {
+    return send();
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 
@@ -95,10 +133,13 @@ export async function runTransaction<T>(
     try {
       result = await work(runner.manager);
     } catch (error) {
+      heldWrites.get(runner)?.();
       throw (await deferredFailure(runner)) ?? error;
     }
     corkUntilNextTick(client);
-    const commit = client.query('COMMIT').then(
+    const sent = client.query('COMMIT');
+    heldWrites.get(runner)?.();
+    const commit = sent.then(
       (r) => ({ command: r.command, error: null as unknown }),
       (error: unknown) => ({ command: undefined, error }),
     );
@@ -113,6 +154,7 @@ export async function runTransaction<T>(
     return result;
   } finally {
     try {
+      heldWrites.get(runner)?.();
       if (open) await client.query('ROLLBACK').catch(() => undefined);
       // Every statement sent has answered by now (answers come in order), so the connection
       // goes back to the pool quiet, in its ordinary mode.

@@ -26,6 +26,12 @@ export class PeriodicRun<T> {
     this.timer.unref();
   }
 
+  /** Waits for the run in progress (if any), then runs: sees everything that run committed. */
+  async runAfterCurrent(): Promise<T> {
+    await this.running?.catch(() => undefined);
+    return this.runNow();
+  }
+
   runNow(): Promise<T> {
     const run = this.work();
     this.running = run;

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { KpiBreakdownRepository } from '@/modules/analytics/kpi-breakdown.repository';
 import { KpiBreakdownService } from '@/modules/analytics/kpi-breakdown.service';
 import { KpiController } from '@/modules/analytics/kpi.controller';
+import { KpiFoldJob } from '@/modules/analytics/kpi-fold.job';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import { KpiPeriodResolver } from '@/modules/analytics/kpi-period.resolver';
@@ -12,13 +14,16 @@ import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
 /**
- * KPIs and reports. Exports KpiRollupRepository, through which events and shares add their rows
- * to the rollups in their own transactions (the click flush does it in its insert statement).
+ * KPIs and reports. Exports KpiRollupRepository, through which shares add their rows to the
+ * rollups in their own transaction. Event transactions queue their events for the fold job
+ * (KpiFoldJob, KPI_QUEUE_INSERT); the click flush adds clicks in its insert statement.
  */
 @Module({
   controllers: [KpiController],
   providers: [
     KpiRollupRepository,
+    KpiFoldRepository,
+    KpiFoldJob,
     KpiReadRepository,
     KpiBreakdownRepository,
     KpiMaintenanceRepository,

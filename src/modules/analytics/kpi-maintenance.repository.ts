@@ -185,8 +185,9 @@ export class KpiMaintenanceRepository {
 
   /**
    * Replaces a program's rollups and visitor keys by a recomputation from its raw clicks,
-   * shares and events. Locks the KPI tables for its duration (click flushes and event
-   * transactions wait), so no concurrent write is counted twice or lost. Returns the number of
+   * shares and events (queued events of the program included, so their queue rows go). Locks
+   * the KPI tables for its duration (click flushes, event transactions and folds wait), so no
+   * concurrent write is counted twice or lost. Returns the number of
    * rollup rows written. `onPhase` hears how long each phase took (the benchmark prints it).
    */
   async rebuildProgram(
@@ -201,9 +202,13 @@ export class KpiMaintenanceRepository {
         onPhase(name, Date.now() - t0);
         t0 = Date.now();
       };
-      // Reward changes (their queued costs) wait too: the rewards are read below.
+      // Reward changes (their queued costs) and the events' fold queue wait too: the rewards
+      // are read below; an event transaction that queued its events has committed before the
+      // lock is granted, one that has not yet waits for the rebuild's commit (its events are
+      // then folded on top of it).
       await em.query(
-        `LOCK TABLE kpi_rollups, kpi_visitors, kpi_dirty_days, kpi_reward_cost_deltas
+        `LOCK TABLE kpi_rollups, kpi_visitors, kpi_dirty_days, kpi_reward_cost_deltas,
+                    kpi_fold_queue
            IN SHARE ROW EXCLUSIVE MODE`,
       );
       await bulkSettings(em);
@@ -215,6 +220,13 @@ export class KpiMaintenanceRepository {
         brandId,
         programId,
       ]);
+      // Queued events of the program are counted by the recomputation below: not again.
+      await em.query(
+        `DELETE FROM kpi_fold_queue q USING events e
+          WHERE e.id = q.event_id AND e.brand_id = q.brand_id AND q.brand_id = $1
+            AND e.program_id = $2`,
+        [brandId, programId],
+      );
       phase('delete');
       // The clicks' key-hours first, into a table: grouped by hashing (the planner would
       // expect ~10 M groups for 10 M clicks and sort them on disk; there are ~1 M), and

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
 import { deferStatements } from '@/database/pipelined-transaction';
-import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { attribute, AttributionDecision, KnownClick } from '@/modules/attribution/attribution';
 import { AttributionRepository } from '@/modules/attribution/attribution.repository';
 import { ConfigSnapshot } from '@/modules/attribution/config-snapshot';
@@ -63,7 +62,6 @@ export class ConversionRecorder {
     private readonly clickIds: ClickIdService,
     private readonly fraud: FraudScreen,
     private readonly webhooks: WebhookOutbox,
-    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -186,14 +184,18 @@ export class ConversionRecorder {
         reversed: [],
       };
       outcome.eventUpdates.push(eventUpdateRow(d.row.id, answer, a));
+      // Queued for the KPI rollups (analytics); unattributed events count nothing there.
+      if (d.decision.status === 'attributed')
+        outcome.kpiQueue.push({ kind: 'conversion', event_id: d.row.id });
       out.set(d.row.event.index, { kind: 'created', result: answer });
     }
     // The last writes need no answer: they go out together, and with the COMMIT on a pipelined
     // transaction (one round trip). Each sends its statement before returning (preparedQuery),
     // so they run in this order: fraud holds and webhooks after the rows they read are written
-    // (issue 8), then the KPI rollups (analytics) of the events recorded now, which lock the
-    // program's counters — last, so for the shortest time.
-    deferStatements(em, [
+    // (issue 8). The events' KPI counts are queued by the outcome statement: the fold job adds
+    // them to the rollups within KPI_FOLD_INTERVAL_MS, so no event transaction locks the
+    // program's counter rows. Sent as one socket write with the COMMIT.
+    deferStatements(em, () => [
       this.outcomes.write(em, brandId, outcome),
       this.fraud.applyHolds(em, brandId, screening, heldOnInsert),
       this.webhooks.enqueueSubjects(
@@ -202,11 +204,6 @@ export class ConversionRecorder {
         conversionWebhookEvents(decided, issued).filter(
           (e) => snapshot.webhookTypes?.has(e.type) ?? true,
         ),
-      ),
-      this.kpis.addConversions(
-        em,
-        brandId,
-        fresh.map((r) => r.id),
       ),
     ]);
     return out;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '@/database/prepared-query';
+import { KPI_QUEUE_INSERT } from '@/modules/analytics/kpi-fold.repository';
 
 /** Rows in the tables' own column names (snake_case), as jsonb_populate_recordset reads them. */
 type Row = Record<string, unknown>;
@@ -20,6 +21,8 @@ export interface OutcomeWrite {
   tallyDeltas: Row[];
   /** The decision and the answer of each event recorded now. */
   eventUpdates: Row[];
+  /** Events whose KPI counts the fold job is to add (analytics): kind, event_id. */
+  kpiQueue: Row[];
 }
 
 export function emptyOutcome(): OutcomeWrite {
@@ -32,6 +35,7 @@ export function emptyOutcome(): OutcomeWrite {
     tallySets: [],
     tallyDeltas: [],
     eventUpdates: [],
+    kpiQueue: [],
   };
 }
 
@@ -80,6 +84,7 @@ const PARTS: Record<keyof OutcomeWrite, string> = {
              referral_id = u.referral_id, clicked_at = u.clicked_at, answer = u.answer
         FROM jsonb_populate_recordset(null::events, $X::jsonb) u
        WHERE e.id = u.id AND e.brand_id = $1`,
+  kpiQueue: KPI_QUEUE_INSERT,
 };
 
 /**

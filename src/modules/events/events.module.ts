@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsModule } from '@/modules/analytics/analytics.module';
 import { AttributionModule } from '@/modules/attribution/attribution.module';
 import { ConversionRecorder } from '@/modules/events/conversion-recorder';
 import { EventController } from '@/modules/events/event.controller';
@@ -13,7 +12,7 @@ import { TrackingModule } from '@/modules/tracking/tracking.module';
 
 /** Conversion events: intake, idempotency and customers; brings in attribution and rewards. */
 @Module({
-  imports: [TrackingModule, AttributionModule, RewardsModule, FraudModule, AnalyticsModule],
+  imports: [TrackingModule, AttributionModule, RewardsModule, FraudModule],
   controllers: [EventController],
   providers: [
     EventIntakeRepository,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
-import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import type {
   EventResultDto,
   EventRewardDto,
@@ -29,7 +28,6 @@ export class RefundRecorder {
     private readonly outcomes: EventOutcomeRepository,
     private readonly refunds: RefundRepository,
     private readonly webhooks: WebhookOutbox,
-    private readonly kpis: KpiRollupRepository,
   ) {}
 
   async record(
@@ -177,6 +175,9 @@ export class RefundRecorder {
       count: t.count,
       amount: t.amount,
     }));
+    // KPI rollups (analytics): refunds come off their orders' revenue when the fold job adds
+    // the queued events (see KpiFoldRepository).
+    outcome.kpiQueue = fresh.map((r) => ({ kind: 'refund', event_id: r.id }));
     await this.outcomes.write(em, brandId, outcome);
     // Webhooks (issue 8): reward.reversed and reward.clawback, in this transaction.
     await this.webhooks.enqueueSubjects(
@@ -186,12 +187,6 @@ export class RefundRecorder {
         [...changed.values()],
         outcome.rewardInserts.map((r) => r.id as string),
       ),
-    );
-    // KPI rollups (analytics): refunds come off their orders' revenue, committed with them.
-    await this.kpis.addRefunds(
-      em,
-      brandId,
-      fresh.map((r) => r.id),
     );
     return out;
   }
