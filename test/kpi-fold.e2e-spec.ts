@@ -91,6 +91,21 @@ describe('KPI fold queue', () => {
     });
   });
 
+  it('a KPI read folds its brand first: it shows the events recorded before it', async () => {
+    await foldKpis(t);
+    const summary = async () =>
+      (await t.request('GET', `/v1/programs/${p.programId}/kpis`, { key: brand.key })).body;
+    const before = await summary();
+    await post(purchase(4_000));
+    expect((await state()).queued).toBe(1); // no fold job ran
+    const after = await summary();
+    expect((await state()).queued).toBe(0);
+    expect(after.conversions).toBe(before.conversions + 1);
+    expect(after.grossRevenue).toBe(before.grossRevenue + 4_000);
+    // Revenue and the reward's cost arrive together.
+    expect(after.rewardCost).toBe(before.rewardCost + 1_000);
+  });
+
   it('takes a refund off the revenue when folded', async () => {
     const event = purchase(8_000);
     await post(event);

@@ -8,6 +8,7 @@ import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import { KpiPeriodResolver } from '@/modules/analytics/kpi-period.resolver';
 import { KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
+import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
 import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
@@ -29,6 +30,7 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
     KpiMaintenanceRepository,
     KpiMaintenanceJob,
     KpiRewardCostFolder,
+    KpiReadFolds,
     KpiPeriodResolver,
     KpiSummaryService,
     KpiSeriesService,

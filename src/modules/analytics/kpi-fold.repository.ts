@@ -25,9 +25,9 @@ export const KPI_QUEUE_INSERT = `INSERT INTO kpi_fold_queue (brand_id, kind, eve
  * every queued event (seen on a small table; the walk grows with the brand's events). All facts go through one upsert sorted by the rollups' primary key (the
  * same lock order as the click flush: no deadlock between them).
  */
-const FOLD = `WITH claimed AS (
+const foldStatement = (claim: string) => `WITH claimed AS (
   DELETE FROM kpi_fold_queue q
-   WHERE q.id = ANY(ARRAY(SELECT id FROM kpi_fold_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED))
+   WHERE q.id = ANY(ARRAY(${claim}))
   RETURNING q.brand_id, q.kind, q.event_id
 ), facts AS (
   ${conversionFacts(`(e.id, e.brand_id || '') IN (SELECT event_id, brand_id FROM claimed WHERE kind = 'conversion')`)}
@@ -38,6 +38,19 @@ const FOLD = `WITH claimed AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT count(*) FROM added)::int AS rows`;
+
+const FOLD = foldStatement(
+  'SELECT id FROM kpi_fold_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+);
+
+/**
+ * A KPI read's fold of its brand ($2): it waits for rows another fold holds (then finds them
+ * gone), so afterwards the rollups hold every event of the brand committed before it. The
+ * queue is short (folded every KPI_FOLD_INTERVAL_MS): no index on the brand.
+ */
+const FOLD_BRAND = foldStatement(
+  'SELECT id FROM kpi_fold_queue WHERE brand_id = $2 ORDER BY id LIMIT $1 FOR UPDATE',
+);
 
 /** Queued events per fold statement (a backlog is folded in several, each its own commit). */
 export const FOLD_BATCH = 2_000;
@@ -79,6 +92,17 @@ export class KpiFoldRepository {
       limit,
     ]);
     return { events: row?.claimed ?? 0, rollupRows: row?.rows ?? 0 };
+  }
+
+  /** Folds every event of the brand queued so far (before a KPI read: exact, no lag). */
+  async foldBrand(brandId: string, limit = FOLD_BATCH): Promise<void> {
+    for (;;) {
+      const [row]: { claimed: number }[] = await this.dataSource.query(FOLD_BRAND, [
+        limit,
+        brandId,
+      ]);
+      if ((row?.claimed ?? 0) < limit) return;
+    }
   }
 
   /** Folds until the queue is empty (of rows no other folder holds). */

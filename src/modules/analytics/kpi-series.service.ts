@@ -18,7 +18,7 @@ import {
   KpiReadRepository,
   SeriesBucket,
 } from '@/modules/analytics/kpi-read.repository';
-import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
+import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
 import { costBasis } from '@/modules/analytics/kpi-rows';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
@@ -29,7 +29,7 @@ export class KpiSeriesService {
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
     private readonly summaries: KpiSummaryService,
-    private readonly rewardCosts: KpiRewardCostFolder,
+    private readonly folds: KpiReadFolds,
   ) {}
 
   async timeseries(
@@ -40,7 +40,7 @@ export class KpiSeriesService {
     const period = await this.periods.resolve(input);
     const program = await this.summaries.findProgram(brandId, programId);
     const interval = input.interval ?? 'day';
-    await this.rewardCosts.foldBrand(brandId);
+    await this.folds.beforeRead(brandId);
     const [buckets, sums, active, enrolled] = await Promise.all([
       this.reads.listBuckets(period, interval),
       this.reads.sumByBucket(brandId, programId, period, interval),
@@ -74,6 +74,7 @@ export class KpiSeriesService {
   ): Promise<KpiHeatmapDto> {
     const period = await this.periods.resolve(input);
     await this.summaries.findProgram(brandId, programId);
+    await this.folds.beforeRead(brandId);
     const metric = input.metric ?? 'clicks';
     const cells = await this.reads.sumByWeekdayHour(brandId, programId, period, metric);
     const values = new Map(cells.map((c) => [c.weekday * 24 + c.hour, c.value]));

@@ -5,7 +5,7 @@ import type { BrandKpisDto, ProgramKpisDto } from '@/modules/analytics/dto/kpi.d
 import type { KpiPeriod } from '@/modules/analytics/kpi-period';
 import { KpiPeriodResolver, PeriodInput } from '@/modules/analytics/kpi-period.resolver';
 import { KpiProgram, KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
-import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
+import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
 import { programKpis } from '@/modules/analytics/kpi-rows';
 
 /** The KPI summary of a program, and of all the brand's programs side by side. */
@@ -14,7 +14,7 @@ export class KpiSummaryService {
   constructor(
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
-    private readonly rewardCosts: KpiRewardCostFolder,
+    private readonly folds: KpiReadFolds,
   ) {}
 
   async program(brandId: string, programId: string, input: PeriodInput): Promise<ProgramKpisDto> {
@@ -49,7 +49,7 @@ export class KpiSummaryService {
   ): Promise<ProgramKpisDto[]> {
     const ids = programs.map((p) => p.id);
     const now = new Date();
-    await this.rewardCosts.foldBrand(brandId);
+    await this.folds.beforeRead(brandId);
     const [sums, active, enrolled] = await Promise.all([
       this.reads.sumByProgram(brandId, ids, period),
       this.reads.countActiveAdvocates(brandId, ids, period),
