@@ -172,9 +172,13 @@ export class KpiBreakdownRepository {
     }
     const l = labels(q.by);
     const order = `s.sv IS NULL, s.sv ${desc ? 'DESC' : 'ASC'}, s.k COLLATE "C"`;
-    // The page is cut before its rows get their labels: ~50 lookups, not one per group.
-    return this.dataSource.query(
-      `WITH ${groupSources(q.by)},
+    // The page is cut before its rows get their labels: ~50 lookups, not one per group. One
+    // process: on 2 cores the parallel plan of the 90-day leaderboard (10,000 advocates) took
+    // ~1.8× as long as the serial one (bench:kpis).
+    return this.dataSource.transaction(async (em) => {
+      await em.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      return em.query(
+        `WITH ${groupSources(q.by)},
        s AS (SELECT g.*, (${SORT_EXPRESSIONS[q.sort]})::numeric AS sv FROM g),
        page AS (SELECT * FROM s WHERE ${keyset} ORDER BY ${order} LIMIT $5)
        SELECT s.k, s.sv::text AS sv,
@@ -182,7 +186,8 @@ export class KpiBreakdownRepository {
               ${l.select ? `, ${l.select}` : ''}
          FROM page s ${l.join}
         ORDER BY ${order}`,
-      params,
-    );
+        params,
+      );
+    });
   }
 }
