@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
+import { KpiFoldJob } from '@/modules/analytics/kpi-fold.job';
 import { Brand, startApp, TestApp } from './helpers/app';
 import {
   AdvocateSetup,
@@ -127,7 +127,7 @@ describe('KPI reward cost: queued by triggers, folded once', () => {
     expect((await sendEvent(t, brand, refund)).status).toBe(201);
     expect(await queued(brand)).toBeGreaterThan(before);
 
-    await t.app.get(KpiRewardCostFolder).runOnce();
+    await t.app.get(KpiFoldJob).runOnce();
     expect(await queued(brand)).toBe(0);
     expect(await queued(other)).toBe(0);
     // o-1: 10.00 + 20.00 − 10.00; o-2: 10.00 cash paid, 5.00 credit rejected.
@@ -136,7 +136,7 @@ describe('KPI reward cost: queued by triggers, folded once', () => {
     expect(await rolledUp(q.programId)).toBe(await fromRewards(q.programId));
 
     // A second fold finds nothing and adds nothing.
-    await t.app.get(KpiRewardCostFolder).runOnce();
+    await t.app.get(KpiFoldJob).runOnce();
     expect(await rolledUp(p.programId)).toBe('3000');
     expect(await summaryCost(brand, p.programId)).toBe(3000);
   });

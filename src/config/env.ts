@@ -129,9 +129,9 @@ export class EnvDto {
   KPI_MAINTENANCE_INTERVAL_MS: number = 60_000;
 
   /**
-   * How often queued KPI changes are folded into the rollups: events' counts (how far KPI reads
-   * may lag the events) and reward cost changes (reads fold their brand's first); 0: events
-   * only at shutdown and on demand, reward costs only on reads.
+   * How often queued KPI changes (events' counts, reward cost changes) are folded into the
+   * rollups in the background; KPI reads fold their brand's first, so this only keeps the queues
+   * short. 0: only on reads, on demand and at shutdown.
    */
   @IsOptional()
   @Transform(toInt)

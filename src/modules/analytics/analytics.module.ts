@@ -8,8 +8,6 @@ import { KpiMaintenanceJob } from '@/modules/analytics/kpi-maintenance.job';
 import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.repository';
 import { KpiPeriodResolver } from '@/modules/analytics/kpi-period.resolver';
 import { KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
-import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
-import { KpiRewardCostFolder } from '@/modules/analytics/kpi-reward-cost.folder';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
 import { KpiSeriesService } from '@/modules/analytics/kpi-series.service';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
@@ -29,8 +27,6 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
     KpiBreakdownRepository,
     KpiMaintenanceRepository,
     KpiMaintenanceJob,
-    KpiRewardCostFolder,
-    KpiReadFolds,
     KpiPeriodResolver,
     KpiSummaryService,
     KpiSeriesService,

@@ -9,7 +9,7 @@ import {
 import { decodeBreakdownCursor, encodeBreakdownCursor } from '@/modules/analytics/kpi-cursor';
 import { deriveKpis, KpiTotals } from '@/modules/analytics/kpi-math';
 import { KpiPeriodResolver, PeriodInput } from '@/modules/analytics/kpi-period.resolver';
-import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { addSums } from '@/modules/analytics/kpi-read.repository';
 import { emptyTotals } from '@/modules/analytics/kpi-math';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
@@ -30,7 +30,7 @@ export class KpiBreakdownService {
     private readonly breakdowns: KpiBreakdownRepository,
     private readonly periods: KpiPeriodResolver,
     private readonly summaries: KpiSummaryService,
-    private readonly folds: KpiReadFolds,
+    private readonly folds: KpiFoldRepository,
   ) {}
 
   async breakdown(
@@ -46,7 +46,7 @@ export class KpiBreakdownService {
     const after = input.cursor ? decodeBreakdownCursor(input.cursor, tag) : undefined;
     const period = await this.periods.resolve(input);
     const program = await this.summaries.findProgram(brandId, programId);
-    await this.folds.beforeRead(brandId);
+    await this.folds.foldBrand(brandId);
     const rows = await this.breakdowns.page(brandId, programId, period, {
       by,
       sort,

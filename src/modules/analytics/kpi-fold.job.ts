@@ -6,8 +6,9 @@ import { DatabaseLifecycle } from '@/database/database.module';
 import { FoldRun, KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 
 /**
- * Adds the counts of queued events (kpi_fold_queue) to the KPI rollups every
- * `KPI_FOLD_INTERVAL_MS`, so KPI reads lag the events by about that much. A plain timer per
+ * Adds the counts of queued events (kpi_fold_queue) and reward cost changes
+ * (kpi_reward_cost_deltas) to the KPI rollups every `KPI_FOLD_INTERVAL_MS`, so the queues stay
+ * short (every KPI read folds its brand's first, so reads never lag). A plain timer per
  * instance; the fold claims rows with SKIP LOCKED, so any number of instances share the queue.
  * On shutdown, after the server stopped taking requests, the queue is folded once more (what
  * is left, e.g. with the database gone, waits in the table for the next fold of any instance).

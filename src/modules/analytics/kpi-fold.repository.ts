@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '@/database/prepared-query';
 import type { KpiFoldKind } from '@/modules/analytics/kpi-fold-queue.entity';
-import { conversionFacts, refundFacts, ROLLUP_UPSERT } from '@/modules/analytics/kpi-rollup.sql';
+import {
+  conversionFacts,
+  foldRewardCosts,
+  refundFacts,
+  ROLLUP_UPSERT,
+} from '@/modules/analytics/kpi-rollup.sql';
 
 const ENQUEUE = `INSERT INTO kpi_fold_queue (brand_id, kind, event_id)
 SELECT $1, $2, unnest($3::text[])`;
@@ -52,12 +57,38 @@ const FOLD_BRAND = foldStatement(
   'SELECT id FROM kpi_fold_queue WHERE brand_id = $2 ORDER BY id LIMIT $1 FOR UPDATE',
 );
 
+// Reward cost changes (kpi_reward_cost_deltas, queued by triggers on rewards): the same fold,
+// waiting for rows another fold holds (a read) or skipping them (the job).
+const FOLD_REWARD_COSTS_WAITING = foldRewardCosts(false);
+const FOLD_REWARD_COSTS_SKIPPING = foldRewardCosts(true);
+const REWARD_COST_CHUNK = 10_000;
+
+/**
+ * Folds the reward cost changes of a brand (or of all brands: null) queued so far, waiting for
+ * a concurrent fold of the same rows to commit: afterwards the rollups hold every change
+ * committed before the call. One chunk per statement (each one atomic).
+ */
+export async function foldQueuedRewardCosts(
+  db: DataSource | EntityManager,
+  brandId: string | null,
+): Promise<void> {
+  for (;;) {
+    const [row]: { folded: number }[] = await db.query(FOLD_REWARD_COSTS_WAITING, [
+      brandId,
+      REWARD_COST_CHUNK,
+    ]);
+    if ((row?.folded ?? 0) < REWARD_COST_CHUNK) return;
+  }
+}
+
 /** Queued events per fold statement (a backlog is folded in several, each its own commit). */
 export const FOLD_BATCH = 2_000;
 
 export interface FoldRun {
   /** Queued events folded. */
   events: number;
+  /** Queued reward cost changes folded. */
+  rewardCostChanges: number;
   /** Rollup rows written (inserted or added to). */
   rollupRows: number;
 }
@@ -91,28 +122,41 @@ export class KpiFoldRepository {
     const [row]: { claimed: number; rows: number }[] = await (em ?? this.dataSource).query(FOLD, [
       limit,
     ]);
-    return { events: row?.claimed ?? 0, rollupRows: row?.rows ?? 0 };
+    return { events: row?.claimed ?? 0, rewardCostChanges: 0, rollupRows: row?.rows ?? 0 };
   }
 
-  /** Folds every event of the brand queued so far (before a KPI read: exact, no lag). */
+  /**
+   * Before a KPI read: folds every event and reward cost change of the brand queued so far,
+   * so the read counts everything committed before it, all alike (a purchase's revenue and its
+   * rewards' cost arrive together).
+   */
   async foldBrand(brandId: string, limit = FOLD_BATCH): Promise<void> {
     for (;;) {
       const [row]: { claimed: number }[] = await this.dataSource.query(FOLD_BRAND, [
         limit,
         brandId,
       ]);
-      if ((row?.claimed ?? 0) < limit) return;
+      if ((row?.claimed ?? 0) < limit) break;
     }
+    await foldQueuedRewardCosts(this.dataSource, brandId);
   }
 
-  /** Folds until the queue is empty (of rows no other folder holds). */
+  /** Folds both queues until empty (of rows no other folder holds). */
   async foldAll(limit = FOLD_BATCH): Promise<FoldRun> {
-    const total: FoldRun = { events: 0, rollupRows: 0 };
+    const total: FoldRun = { events: 0, rewardCostChanges: 0, rollupRows: 0 };
     for (;;) {
       const run = await this.foldBatch(limit);
       total.events += run.events;
       total.rollupRows += run.rollupRows;
-      if (run.events < limit) return total;
+      if (run.events < limit) break;
+    }
+    for (;;) {
+      const [row]: { folded: number }[] = await this.dataSource.query(FOLD_REWARD_COSTS_SKIPPING, [
+        null,
+        REWARD_COST_CHUNK,
+      ]);
+      total.rewardCostChanges += row?.folded ?? 0;
+      if ((row?.folded ?? 0) < REWARD_COST_CHUNK) return total;
     }
   }
 }

@@ -14,7 +14,7 @@ import {
   utcWeek,
   visitorKeysOf,
 } from '@/modules/analytics/kpi-rollup.sql';
-import { foldQueuedRewardCosts } from '@/modules/analytics/kpi-reward-cost.folder';
+import { foldQueuedRewardCosts } from '@/modules/analytics/kpi-fold.repository';
 
 export interface DirtyDay {
   brandId: string;

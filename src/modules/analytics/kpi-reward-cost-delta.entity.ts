@@ -4,7 +4,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  * A change of what one reward costs, queued for the KPI rollups. Written by triggers on
  * `rewards` (in the migration) in the statement that changed the reward, wherever it ran
  * (events, refunds, reviews, fraud holds, manual approve/reject, payouts), so no module has to
- * remember the KPIs; folded into kpi_rollups.reward_cost by KpiRewardCostFolder, before every KPI
+ * remember the KPIs; folded into kpi_rollups.reward_cost by KpiFoldRepository, before every KPI
  * read and in the background. Append-only: writers never wait on each other here.
  */
 @Entity('kpi_reward_cost_deltas')

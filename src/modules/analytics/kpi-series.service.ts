@@ -18,7 +18,7 @@ import {
   KpiReadRepository,
   SeriesBucket,
 } from '@/modules/analytics/kpi-read.repository';
-import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { costBasis } from '@/modules/analytics/kpi-rows';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
@@ -29,7 +29,7 @@ export class KpiSeriesService {
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
     private readonly summaries: KpiSummaryService,
-    private readonly folds: KpiReadFolds,
+    private readonly folds: KpiFoldRepository,
   ) {}
 
   async timeseries(
@@ -40,7 +40,7 @@ export class KpiSeriesService {
     const period = await this.periods.resolve(input);
     const program = await this.summaries.findProgram(brandId, programId);
     const interval = input.interval ?? 'day';
-    await this.folds.beforeRead(brandId);
+    await this.folds.foldBrand(brandId);
     const [buckets, sums, active, enrolled] = await Promise.all([
       this.reads.listBuckets(period, interval),
       this.reads.sumByBucket(brandId, programId, period, interval),
@@ -74,7 +74,7 @@ export class KpiSeriesService {
   ): Promise<KpiHeatmapDto> {
     const period = await this.periods.resolve(input);
     await this.summaries.findProgram(brandId, programId);
-    await this.folds.beforeRead(brandId);
+    await this.folds.foldBrand(brandId);
     const metric = input.metric ?? 'clicks';
     const cells = await this.reads.sumByWeekdayHour(brandId, programId, period, metric);
     const values = new Map(cells.map((c) => [c.weekday * 24 + c.hour, c.value]));

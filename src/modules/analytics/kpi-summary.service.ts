@@ -5,7 +5,7 @@ import type { BrandKpisDto, ProgramKpisDto } from '@/modules/analytics/dto/kpi.d
 import type { KpiPeriod } from '@/modules/analytics/kpi-period';
 import { KpiPeriodResolver, PeriodInput } from '@/modules/analytics/kpi-period.resolver';
 import { KpiProgram, KpiReadRepository } from '@/modules/analytics/kpi-read.repository';
-import { KpiReadFolds } from '@/modules/analytics/kpi-read-folds';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { programKpis } from '@/modules/analytics/kpi-rows';
 
 /** The KPI summary of a program, and of all the brand's programs side by side. */
@@ -14,7 +14,7 @@ export class KpiSummaryService {
   constructor(
     private readonly reads: KpiReadRepository,
     private readonly periods: KpiPeriodResolver,
-    private readonly folds: KpiReadFolds,
+    private readonly folds: KpiFoldRepository,
   ) {}
 
   async program(brandId: string, programId: string, input: PeriodInput): Promise<ProgramKpisDto> {
@@ -49,7 +49,7 @@ export class KpiSummaryService {
   ): Promise<ProgramKpisDto[]> {
     const ids = programs.map((p) => p.id);
     const now = new Date();
-    await this.folds.beforeRead(brandId);
+    await this.folds.foldBrand(brandId);
     const [sums, active, enrolled] = await Promise.all([
       this.reads.sumByProgram(brandId, ids, period),
       this.reads.countActiveAdvocates(brandId, ids, period),
