@@ -5,7 +5,9 @@
  *   (c) the same on the embedded database (PGlite)
  * 10,000 links are seeded with multi-row inserts; wrk drives random slugs at 50 connections for
  * 10 s from many client addresses (X-Forwarded-For: 50,000 slug × address pairs per wrk thread). After each service run the server
- * is stopped with SIGTERM and the stored clicks are compared with the 302s it served.
+ * is stopped with SIGTERM and the stored clicks are compared with the 302s it served. With a
+ * local PostgreSQL server, (b) also gives the server's CPU per request (all its processes: the
+ * click flush, WAL, autovacuum), which shares the machine's cores with the service and wrk.
  *
  * Options (env): BENCH_DURATION=10 BENCH_CONNECTIONS=50 BENCH_THREADS=2
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 BENCH_ONLY=a,b,c BENCH_KEEP_DB=1
@@ -15,7 +17,7 @@ import 'reflect-metadata';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort, measureWrk, waitForLine, WrkResult } from './lib/harness';
+import { freePort, localPostgresCpuMs, measureWrk, waitForLine, WrkResult } from './lib/harness';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -31,6 +33,8 @@ const PG_BASE = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432
   '',
 );
 const ONLY = (process.env.BENCH_ONLY ?? 'a,b,c').split(',');
+// The database server's CPU is read from /proc when it runs on this machine.
+const LOCAL_PG = /@(127\.0\.0\.1|localhost)(:\d+)?$/.test(PG_BASE);
 const LINKS = 10_000;
 const CTAS = 5;
 const USER_AGENT =
@@ -243,13 +247,14 @@ async function serviceRun(
   script: string,
   slugs: string[],
   countClicks: () => Promise<{ stored: number; bots: number }>,
+  databaseCpuMs?: () => number,
 ): Promise<ScenarioResult> {
   const { child, port } = await startService(env);
   let wrk: WrkResult;
   let served: { redirects: number; other: number };
   try {
     await warmCache(port, slugs);
-    wrk = measure(port, script, child.pid);
+    wrk = measure(port, script, child.pid, databaseCpuMs);
     await new Promise((r) => setTimeout(r, 500)); // the last requests wrk abandoned finish
     served = await servedCounts(child);
   } finally {
@@ -289,8 +294,13 @@ async function postgresRun(script: string, slugs: string[]): Promise<ScenarioRes
       `(b) PostgreSQL ${version.rows[0]!.server_version}: database ${dbName}; seeding ${LINKS} links…`,
     );
     await migrateAndSeed(url, slugs);
-    return await serviceRun('(b) service on PostgreSQL', { DATABASE_URL: url }, script, slugs, () =>
-      countClicksAt(url),
+    return await serviceRun(
+      '(b) service on PostgreSQL',
+      { DATABASE_URL: url },
+      script,
+      slugs,
+      () => countClicksAt(url),
+      LOCAL_PG ? localPostgresCpuMs : undefined,
     );
   } finally {
     if (!process.env.BENCH_KEEP_DB)
@@ -331,8 +341,8 @@ function report(results: ScenarioResult[]): boolean {
   const a = results.find((r) => r.name.startsWith('(a)'));
   const rows = results.map((r) => {
     const ratio = a && r !== a ? `${((r.wrk.rps / a.wrk.rps) * 100).toFixed(0)}%` : '—';
-    const cpu =
-      r.wrk.cpuUsPerRequest === undefined ? '—' : `${r.wrk.cpuUsPerRequest.toFixed(0)} µs`;
+    const us = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(0)} µs`);
+    const cpu = `${us(r.wrk.cpuUsPerRequest)} | ${us(r.wrk.databaseCpuUsPerRequest)}`;
     return `| ${r.name} | ${Math.round(r.wrk.rps).toLocaleString('en-US')} | ${fmtMs(r.wrk.p50Ms)} | ${fmtMs(r.wrk.p99Ms)} | ${ratio} | ${cpu} |`;
   });
   log('');
@@ -340,8 +350,10 @@ function report(results: ScenarioResult[]): boolean {
     `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s, random slugs of ${LINKS.toLocaleString('en-US')} links from ${THREADS * 50}k slug × client-address pairs`,
   );
   log('');
-  log('| scenario | req/s | p50 | p99 | vs (a) | server CPU / request |');
-  log('|---|---|---|---|---|---|');
+  log(
+    '| scenario | req/s | p50 | p99 | vs (a) | server CPU / request | PostgreSQL CPU / request |',
+  );
+  log('|---|---|---|---|---|---|---|');
   rows.forEach((row) => log(row));
   log('');
   let ok = true;
@@ -416,6 +428,16 @@ main().catch((err: unknown) => {
   process.exit(1);
 });
 
-function measure(port: number, script: string, pid: number | undefined): WrkResult {
-  return measureWrk(port, script, DURATION_S, { connections: CONNECTIONS, threads: THREADS, pid });
+function measure(
+  port: number,
+  script: string,
+  pid: number | undefined,
+  databaseCpuMs?: () => number,
+): WrkResult {
+  return measureWrk(port, script, DURATION_S, {
+    connections: CONNECTIONS,
+    threads: THREADS,
+    pid,
+    databaseCpuMs,
+  });
 }

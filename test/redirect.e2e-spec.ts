@@ -159,6 +159,21 @@ describe('tracked-link redirect', () => {
     expect(url.searchParams.get('ref')).toBe(link.code);
   });
 
+  it('takes a trailing slash and a query string on the link, and echoes a valid X-Request-Id', async () => {
+    const link = await seedLink(db, brandId);
+    const res = await t.request('GET', `/r/${link.slug}/?fbclid=abc`, {
+      headers: {
+        'user-agent': IPHONE,
+        'x-forwarded-for': nextIp(),
+        'x-request-id': 'req-00000042',
+      },
+    });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('tclid')).toBeTruthy();
+    expect(res.headers.get('x-request-id')).toBe('req-00000042');
+    expect(await waitForClicks(link.linkId, 1)).toHaveLength(1);
+  });
+
   it('answers an unknown link with a small HTML 404 page', async () => {
     for (const slug of ['doesNotExist1', 'has%20space', 'x'.repeat(80)]) {
       const res = await visit(slug);

@@ -4,7 +4,7 @@
  * comparable on a shared machine).
  */
 import { ChildProcess, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface WrkResult {
@@ -17,6 +17,8 @@ export interface WrkResult {
   socketErrors: string;
   /** Server process CPU (user + system) per request during the measured run, µs. */
   cpuUsPerRequest?: number;
+  /** The local PostgreSQL server's CPU per request, where measured. */
+  databaseCpuUsPerRequest?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -103,18 +105,53 @@ export function runWrk(
   };
 }
 
-/** A short unmeasured run first (JIT, pools), then the measured one with the server's CPU. */
+/**
+ * A short unmeasured run first (JIT, pools), then the measured one with the server's CPU and,
+ * when `databaseCpuMs` is given, the database's (see localPostgresCpuMs).
+ */
 export function measureWrk(
   port: number,
   script: string,
   seconds: number,
-  options: { connections: number; threads: number; warmupSeconds?: number; pid?: number },
+  options: {
+    connections: number;
+    threads: number;
+    warmupSeconds?: number;
+    pid?: number;
+    databaseCpuMs?: () => number;
+  },
 ): WrkResult {
   runWrk(port, script, options.warmupSeconds ?? 2, options);
   const cpuBefore = cpuMsOf(options.pid);
+  const dbBefore = options.databaseCpuMs?.() ?? NaN;
   const result = runWrk(port, script, seconds, options);
   const cpuMs = cpuMsOf(options.pid) - cpuBefore;
-  return { ...result, cpuUsPerRequest: cpuMs > 0 ? (cpuMs * 1000) / result.requests : undefined };
+  const dbMs = (options.databaseCpuMs?.() ?? NaN) - dbBefore;
+  return {
+    ...result,
+    cpuUsPerRequest: cpuMs > 0 ? (cpuMs * 1000) / result.requests : undefined,
+    databaseCpuUsPerRequest: dbMs > 0 ? (dbMs * 1000) / result.requests : undefined,
+  };
+}
+
+/**
+ * CPU time (ms) used so far by every PostgreSQL process of this machine (backends, WAL writer,
+ * checkpointer, autovacuum): what a run costs the database when it runs on the same cores. It
+ * counts other databases' work too, so it is only meaningful on an otherwise idle server.
+ */
+export function localPostgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    const ms = cpuMsOf(Number(entry));
+    if (ms > 0) total += ms;
+  }
+  return total;
 }
 
 /** CPU time (user + system, ms) a process has used so far; Linux only, NaN elsewhere. */
