@@ -12,10 +12,8 @@ import { AppValidationPipe } from '@/common/errors/validation';
 import { passCsvStream } from '@/common/http/csv-body';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
-import {
-  RedirectController,
-  registerRedirectFastPath,
-} from '@/modules/tracking/redirect.controller';
+import { RedirectController } from '@/modules/tracking/redirect.controller';
+import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
 
 /**
  * Builds the whole application exactly as production runs it; main.ts and the e2e tests share it.
@@ -31,8 +29,12 @@ export async function createApp(
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     routerOptions: { ignoreTrailingSlash: true },
   });
-  // Before Nest adds its hooks, so a redirect runs first and skips them (see the function).
-  const bindRedirects = registerRedirectFastPath(adapter.getInstance());
+  // Once the app begins to close, redirects too go to Fastify, which answers them 503.
+  let closing = false;
+  adapter.getInstance().addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: options.bufferLogs ?? true,
     abortOnError: false,
@@ -40,13 +42,13 @@ export async function createApp(
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   registerBodyParsers(app);
-  bindRedirects(app.get(RedirectController));
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
   setupOpenApi(app);
   await app.init();
+  installRedirectFrontDoor(app.getHttpServer(), app.get(RedirectController), () => closing);
 
   return app;
 }

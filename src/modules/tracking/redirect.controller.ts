@@ -1,6 +1,7 @@
 import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@/common/auth/scopes.decorator';
 import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from '@/modules/tracking/redirect-pages';
@@ -8,6 +9,7 @@ import { RedirectAnswer, RedirectService } from '@/modules/tracking/redirect.ser
 import type { CachedLink } from '@/modules/tracking/link-cache';
 
 const NOT_FOUND_PAGE_BYTES = String(Buffer.byteLength(NOT_FOUND_PAGE));
+const UNAVAILABLE_PAGE_BYTES = String(Buffer.byteLength(UNAVAILABLE_PAGE));
 
 @ApiTags('Public')
 @Controller('r')
@@ -48,112 +50,96 @@ export class RedirectController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): void | Promise<void> {
-    return this.handle(slug, request, reply);
+    // Reached only by what the front door passes on (see redirect-front-door.ts): slugs it
+    // does not take, e.g. percent-encoded ones, which answer the not-found page.
+    reply.hijack();
+    return this.respond(
+      slug,
+      {
+        method: request.method,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+        referer: request.headers.referer,
+        requestId: request.id,
+      },
+      reply.raw,
+    );
   }
 
   /**
-   * The hot path, also called straight from a Fastify onRequest hook (registerRedirectFastPath)
-   * so a redirect skips Nest's middleware, guards and pipes (~100 µs per request). It needs
-   * none of them: it is public, unthrottled and writes nothing synchronously.
+   * The hot path: synchronous on a warm cache (no promise is made), a database lookup on a
+   * miss. Answers straight on the socket: a redirect has no body to serialise and no hook to
+   * run. Never throws: a failed lookup answers 503.
    */
-  handle(slug: string, request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  respond(slug: string, request: RedirectRequest, res: ServerResponse): void | Promise<void> {
     const now = Date.now();
     const link = this.redirects.find(slug, now);
-    if (!(link instanceof Promise))
-      return this.send(request, reply, this.answer(link, request, now));
+    if (!(link instanceof Promise)) return send(res, request, this.answer(link, request, now));
     return link.then(
-      (loaded) => this.send(request, reply, this.answer(loaded, request, Date.now())),
+      (loaded) => send(res, request, this.answer(loaded, request, Date.now())),
       (err: unknown) => {
         this.logger.error({ err }, 'link lookup failed');
-        void reply
-          .status(503)
-          .header('cache-control', 'no-store')
-          .header('retry-after', '5')
-          .type('text/html; charset=utf-8')
-          .send(UNAVAILABLE_PAGE);
+        sendUnavailable(res, request);
       },
     );
   }
 
-  private answer(link: CachedLink | null, request: FastifyRequest, now: number): RedirectAnswer {
+  private answer(link: CachedLink | null, request: RedirectRequest, now: number): RedirectAnswer {
     return this.redirects.answer(
       link,
       {
         counted: request.method === 'GET',
         ip: request.ip,
-        userAgent: request.headers['user-agent'],
-        referer: request.headers.referer,
+        userAgent: request.userAgent,
+        referer: request.referer,
       },
       now,
     );
   }
-
-  /**
-   * Written straight to the socket (the reply is hijacked): a redirect has no body to serialise
-   * and no onSend/onResponse hook to run, and Fastify's reply pipeline was a measurable share of
-   * the cost of a redirect.
-   */
-  private send(request: FastifyRequest, reply: FastifyReply, answer: RedirectAnswer): void {
-    reply.hijack();
-    if (answer.kind === 'not_found') {
-      reply.raw.writeHead(404, {
-        'cache-control': 'no-store',
-        'content-type': 'text/html; charset=utf-8',
-        'content-length': NOT_FOUND_PAGE_BYTES,
-        'x-request-id': request.id,
-      });
-      reply.raw.end(NOT_FOUND_PAGE);
-      return;
-    }
-    reply.raw.writeHead(302, {
-      'cache-control': 'no-store',
-      location: answer.location,
-      'content-length': '0',
-      'x-request-id': request.id,
-    });
-    reply.raw.end();
-  }
 }
 
-const REDIRECT_ROUTE = '/r/:slug';
+/** What the redirect reads of a request, from Fastify's request or from the raw one. */
+export interface RedirectRequest {
+  method: string;
+  /** The client address (X-Forwarded-For trusted, as the API does). */
+  ip: string;
+  userAgent: string | undefined;
+  referer: string | undefined;
+  requestId: string;
+}
 
-type OnRequestHook = (req: FastifyRequest, reply: FastifyReply, done: () => void) => void;
-
-/**
- * Answers GET/HEAD /r/:slug from the first onRequest hook, before Nest's pipeline (middleware,
- * guards, pipes) and before every other hook: call it on the adapter's Fastify instance before
- * NestFactory.create registers its own hooks, then bind the controller once the app exists.
- * Every other request goes on as usual.
- */
-export function registerRedirectFastPath(fastify: {
-  addHook: (name: 'onRequest', hook: OnRequestHook) => unknown;
-}): (controller: RedirectController) => void {
-  let controller: RedirectController | undefined;
-  const fail = (reply: FastifyReply) => () => {
-    if (!reply.raw.headersSent) {
-      reply.raw.writeHead(503, { 'retry-after': '5', 'cache-control': 'no-store' });
-      reply.raw.end();
-    }
-  };
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (
-      controller === undefined ||
-      request.routeOptions.url !== REDIRECT_ROUTE ||
-      (request.method !== 'GET' && request.method !== 'HEAD')
-    ) {
-      done();
-      return;
-    }
-    const slug = (request.params as { slug?: string }).slug ?? '';
-    try {
-      // Synchronous on a warm cache: no promise is made on the hot path.
-      const pending = controller.handle(slug, request, reply);
-      if (pending) pending.catch(fail(reply));
-    } catch {
-      fail(reply)();
-    }
+function send(res: ServerResponse, request: RedirectRequest, answer: RedirectAnswer): void {
+  if (answer.kind === 'not_found') {
+    res.writeHead(404, {
+      'cache-control': 'no-store',
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': NOT_FOUND_PAGE_BYTES,
+      'x-request-id': request.requestId,
+    });
+    res.end(NOT_FOUND_PAGE);
+    return;
+  }
+  res.writeHead(302, {
+    'cache-control': 'no-store',
+    location: answer.location,
+    'content-length': '0',
+    'x-request-id': request.requestId,
   });
-  return (bound) => {
-    controller = bound;
-  };
+  res.end();
+}
+
+/** 503 with a small page, unless an answer has already started (then the socket just ends). */
+export function sendUnavailable(res: ServerResponse, request: { requestId: string }): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(503, {
+    'cache-control': 'no-store',
+    'retry-after': '5',
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': UNAVAILABLE_PAGE_BYTES,
+    'x-request-id': request.requestId,
+  });
+  res.end(UNAVAILABLE_PAGE);
 }
