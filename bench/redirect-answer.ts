@@ -74,11 +74,10 @@ async function main(): Promise<void> {
   // The real cache, filled through its loader as a cache miss would (again before each round:
   // its entries live 60 s).
   const links = new LinkCache({
-    findTargetsBySlugs: (slugs: string[]) =>
-      Promise.resolve(new Map(slugs.map((slug) => [slug, targets.get(slug)!]))),
+    findTargetBySlug: (slug: string) => Promise.resolve(targets.get(slug)),
   } as never);
   const fill = async () => {
-    await Promise.all([...targets.keys()].map((slug) => links.load(slug)));
+    for (const slug of targets.keys()) await links.load(slug);
   };
   let buffered = 0;
   const writer = {

@@ -9,16 +9,6 @@ const MAX_ENTRIES = 100_000;
 const TTL_MS = 60_000;
 // Unknown slugs are remembered briefly so a burst of bad links does not become a query each.
 const NEGATIVE_TTL_MS = 5_000;
-// One lookup query holds at most this many slugs (index lookups each).
-const MAX_SLUGS_PER_LOOKUP = 500;
-
-/** The requests waiting for one slug's lookup. */
-interface Waiter {
-  slug: string;
-  promise: Promise<CachedLink | null>;
-  resolve: (link: CachedLink | null) => void;
-  reject: (error: unknown) => void;
-}
 
 /** A link as the redirect serves it: the lookup plus the redirect URL prepared once. */
 export interface CachedLink extends LinkTarget {
@@ -35,9 +25,7 @@ export interface CachedLink extends LinkTarget {
 @Injectable()
 export class LinkCache {
   private readonly cache = new LruCache<string, CachedLink | null>(MAX_ENTRIES);
-  private readonly loading = new Map<string, Waiter>();
-  private queued: Waiter[] = [];
-  private scheduled = false;
+  private readonly loading = new Map<string, Promise<CachedLink | null>>();
   // Bumped by every invalidation: a lookup that started before one is not cached.
   private generation = 0;
 
@@ -48,65 +36,26 @@ export class LinkCache {
     return this.cache.get(slug, now);
   }
 
-  /**
-   * Loads a missed slug from the database. The misses of one turn of the event loop go out as
-   * one query (a burst on a cold cache, after a deploy, is one round trip per turn rather than
-   * one per request); concurrent misses of one slug share it.
-   */
+  /** Loads a missed slug from the database (concurrent misses of one slug share the query). */
   load(slug: string): Promise<CachedLink | null> {
     const pending = this.loading.get(slug);
-    if (pending) return pending.promise;
-    let resolve!: (link: CachedLink | null) => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<CachedLink | null>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const waiter: Waiter = { slug, promise, resolve, reject };
-    this.loading.set(slug, waiter);
-    this.queued.push(waiter);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.lookUpQueued());
-    }
-    return promise;
-  }
-
-  /** One query per MAX_SLUGS_PER_LOOKUP queued misses; each settles its waiting requests. */
-  private lookUpQueued(): void {
-    this.scheduled = false;
-    const queued = this.queued;
-    this.queued = [];
-    for (let i = 0; i < queued.length; i += MAX_SLUGS_PER_LOOKUP) {
-      void this.lookUp(queued.slice(i, i + MAX_SLUGS_PER_LOOKUP));
-    }
-  }
-
-  private async lookUp(waiters: Waiter[]): Promise<void> {
+    if (pending) return pending;
     const generation = this.generation;
-    try {
-      const targets = await this.lookup.findTargetsBySlugs(waiters.map((w) => w.slug));
-      const now = Date.now();
-      for (const waiter of waiters) {
-        const target = targets.get(waiter.slug);
+    const promise = this.lookup
+      .findTargetBySlug(slug)
+      .then((target) => {
         const link = target ? prepare(target) : null;
-        // A lookup that started before an invalidation answers its requests, but is not kept.
         if (generation === this.generation) {
-          this.cache.set(waiter.slug, link, now + (link ? TTL_MS : NEGATIVE_TTL_MS));
+          const ttl = link ? TTL_MS : NEGATIVE_TTL_MS;
+          this.cache.set(slug, link, Date.now() + ttl);
         }
-        this.forget(waiter);
-        waiter.resolve(link);
-      }
-    } catch (error) {
-      for (const waiter of waiters) {
-        this.forget(waiter);
-        waiter.reject(error);
-      }
-    }
-  }
-
-  private forget(waiter: Waiter): void {
-    if (this.loading.get(waiter.slug) === waiter) this.loading.delete(waiter.slug);
+        return link;
+      })
+      .finally(() => {
+        if (this.loading.get(slug) === promise) this.loading.delete(slug);
+      });
+    this.loading.set(slug, promise);
+    return promise;
   }
 
   invalidateSlug(slug: string): void {

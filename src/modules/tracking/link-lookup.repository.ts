@@ -44,24 +44,19 @@ interface LinkTargetRow {
 }
 
 /**
- * The redirect's lookup on cache misses, for many slugs at once (the link cache gathers the
- * misses of one turn of the event loop). Slugs are global (the redirect has no brand), so the
+ * The redirect's lookup on a cache miss. Slugs are global (the redirect has no brand), so the
  * join checks that every row belongs to the link's brand.
  */
 @Injectable()
 export class LinkLookupRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** slug → target for the slugs that exist; unknown slugs are absent. */
-  async findTargetsBySlugs(slugs: string[]): Promise<Map<string, LinkTarget>> {
-    const found = new Map<string, LinkTarget>();
-    if (slugs.length === 0) return found;
+  async findTargetBySlug(slug: string): Promise<LinkTarget | undefined> {
     // Prepared once per connection: planning the five-table join cost more than running it.
-    // The plan is index lookups per slug whatever the array's length (slug is unique).
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const rows = await preparedPoolQuery<LinkTargetRow>(
       pool,
-      'tandem_link_targets',
+      'tandem_link_target',
       `SELECT l.id AS link_id, l.slug, l.brand_id, l.program_id, l.cta_id, l.advocate_id,
               e.code, c.key AS cta_key, c.channel,
               COALESCE(c.landing_url, p.landing_url) AS landing_url,
@@ -71,27 +66,26 @@ export class LinkLookupRepository {
          JOIN ctas c ON c.id = l.cta_id AND c.brand_id = l.brand_id
          JOIN programs p ON p.id = l.program_id AND p.brand_id = l.brand_id
          JOIN advocates a ON a.id = l.advocate_id AND a.brand_id = l.brand_id
-        WHERE l.slug = ANY($1::text[])`,
-      [slugs],
+        WHERE l.slug = $1`,
+      [slug],
     );
-    for (const r of rows) {
-      found.set(r.slug, {
-        linkId: r.link_id,
-        slug: r.slug,
-        brandId: r.brand_id,
-        programId: r.program_id,
-        ctaId: r.cta_id,
-        advocateId: r.advocate_id,
-        code: r.code,
-        ctaKey: r.cta_key,
-        channel: r.channel,
-        landingUrl: r.landing_url,
-        programStatus: r.program_status,
-        startsAt: r.starts_at,
-        endsAt: r.ends_at,
-        advocateStatus: r.advocate_status,
-      });
-    }
-    return found;
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      linkId: r.link_id,
+      slug: r.slug,
+      brandId: r.brand_id,
+      programId: r.program_id,
+      ctaId: r.cta_id,
+      advocateId: r.advocate_id,
+      code: r.code,
+      ctaKey: r.cta_key,
+      channel: r.channel,
+      landingUrl: r.landing_url,
+      programStatus: r.program_status,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      advocateStatus: r.advocate_status,
+    };
   }
 }
