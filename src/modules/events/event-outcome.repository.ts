@@ -53,7 +53,7 @@ const PARTS: Record<keyof OutcomeWrite, string> = {
              converted_event_id = u.converted_event_id, converted_at = u.converted_at,
              rejected_at = u.rejected_at, updated_at = now()
         FROM jsonb_populate_recordset(null::referrals, $X::jsonb) u
-       WHERE r.id = u.id AND r.brand_id = $1`,
+       WHERE r.id = u.id AND (r.brand_id || '') = $1`,
   rewardInserts: `INSERT INTO rewards (id, brand_id, program_id, rule_id, event_id, referral_id,
         advocate_id, customer_id, recipient, kind, amount, currency, percent, coupon_code, status,
         reason, occurred_at, available_at, approved_at, clawback_of)
@@ -65,7 +65,7 @@ const PARTS: Record<keyof OutcomeWrite, string> = {
          SET reversed_amount = u.reversed_amount, status = u.status, reason = u.reason,
              reversed_at = u.reversed_at, updated_at = now()
         FROM jsonb_populate_recordset(null::rewards, $X::jsonb) u
-       WHERE w.id = u.id AND w.brand_id = $1`,
+       WHERE w.id = u.id AND (w.brand_id || '') = $1`,
   couponAssignments: `UPDATE coupon_codes c
          SET status = 'assigned', reward_id = u.reward_id, assigned_at = now()
         FROM jsonb_populate_recordset(null::coupon_codes, $X::jsonb) u
@@ -83,9 +83,28 @@ const PARTS: Record<keyof OutcomeWrite, string> = {
              advocate_id = u.advocate_id, cta_id = u.cta_id, channel = u.channel,
              referral_id = u.referral_id, clicked_at = u.clicked_at, answer = u.answer
         FROM jsonb_populate_recordset(null::events, $X::jsonb) u
-       WHERE e.id = u.id AND e.brand_id = $1`,
+       WHERE e.id = u.id AND (e.brand_id || '') = $1`,
   kpiQueue: KPI_QUEUE_INSERT,
 };
+
+/*
+ * The updates find their rows by primary key only: the brand is compared as an expression
+ * (`brand_id || ''`), and a single row is read with jsonb_populate_record (one row expected,
+ * where a recordset is assumed to hold 100). A single event's statement is prepared, and its
+ * generic plan, made while the tables are young and kept until they are analysed, walked the
+ * brand's events index (events_brand_event_id_key) and hashed every event of the brand for each
+ * event — 893 rows read for one update after ~900 events (auto_explain), growing with the
+ * brand's events; comparing the brand as an expression alone turned that into a sequential scan.
+ * With one row expected, the primary key's index is the plan.
+ */
+const SINGLE_ROW_PARTS: ReadonlySet<keyof OutcomeWrite> = new Set([
+  'referralUpdates',
+  'rewardUpdates',
+  'couponAssignments',
+  'tallySets',
+  'tallyDeltas',
+  'eventUpdates',
+]);
 
 /**
  * Writes everything a batch of events decided in ONE statement (data-modifying CTEs): one round
@@ -100,10 +119,17 @@ export class EventOutcomeRepository {
     const ctes: string[] = [];
     let mask = 0;
     for (const [bit, key] of (Object.keys(PARTS) as (keyof OutcomeWrite)[]).entries()) {
-      if (outcome[key].length === 0) continue;
+      const rows = outcome[key];
+      if (rows.length === 0) continue;
       mask |= 1 << bit;
-      params.push(JSON.stringify(outcome[key]));
-      ctes.push(`${key} AS (${PARTS[key].replace('$X', `$${params.length}`)})`);
+      let part = PARTS[key].replace('$X', `$${params.length + 1}`);
+      if (rows.length === 1 && SINGLE_ROW_PARTS.has(key)) {
+        // One row: read as one record (see SINGLE_ROW_PARTS); a part of its own text.
+        mask |= 1 << (bit + 16);
+        params.push(JSON.stringify(rows[0]));
+        part = part.replace('jsonb_populate_recordset(', 'jsonb_populate_record(');
+      } else params.push(JSON.stringify(rows));
+      ctes.push(`${key} AS (${part})`);
     }
     if (ctes.length === 0) return;
     // Data-modifying CTEs always run to completion, read or not.
