@@ -52,7 +52,7 @@ describe('tracked-link redirect', () => {
   const clicksOf = (linkId: string): Promise<ClickDbRow[]> =>
     db.query('SELECT * FROM clicks WHERE link_id = $1 ORDER BY clicked_at, id', [linkId]);
 
-  /** Polls until the link has `count` click rows (the writer flushes every 100 ms). */
+  /** Polls until the link has `count` click rows (the writer flushes every 50 ms). */
   async function waitForClicks(linkId: string, count: number, timeoutMs = 2000) {
     const started = Date.now();
     for (;;) {

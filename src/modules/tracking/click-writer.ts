@@ -3,8 +3,12 @@ import { DatabaseLifecycle } from '@/database/database.module';
 import { ClickRepository, ClickRow } from '@/modules/tracking/click.repository';
 
 // A click waits in memory at most FLUSH_EVERY_MS (+ one insert) before it is durable; the
-// invariant is 250 ms. A full batch is written at once.
-export const FLUSH_EVERY_MS = 100;
+// invariant is 250 ms. A full batch is written at once. 50 rather than 100 ms: half-size
+// flushes stall the event loop for half as long (bench:redirect p99 23–30 against 31–38 ms,
+// same req/s and database CPU); 25 ms cost more than it gained.
+export const FLUSH_EVERY_MS = 50;
+// The first retry after a failed write waits this long, doubling up to MAX_BACKOFF_MS.
+const RETRY_AFTER_MS = 100;
 export const FLUSH_AT_ROWS = 1_000;
 const MAX_ROWS_PER_INSERT = 5_000;
 // While the database is unreachable rows are kept and retried, up to this many; beyond it the
@@ -105,7 +109,7 @@ export class ClickWriter implements OnModuleInit {
         } catch (err) {
           // Rows stay in the buffer and are retried with backoff; never log visitor data.
           this.failures += 1;
-          const backoff = Math.min(FLUSH_EVERY_MS * 2 ** this.failures, MAX_BACKOFF_MS);
+          const backoff = Math.min(RETRY_AFTER_MS * 2 ** this.failures, MAX_BACKOFF_MS);
           this.retryAt = Date.now() + backoff;
           this.logger.error(
             { err, clicks: batch.length, buffered: this.buffer.length, retryInMs: backoff },
