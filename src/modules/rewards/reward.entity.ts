@@ -35,8 +35,8 @@ export const LIVE_REWARD_STATUSES: readonly RewardStatus[] = [
 @Index('rewards_referral_idx', ['referralId'])
 // Per-advocate limits.
 @Index('rewards_rule_advocate_idx', ['ruleId', 'advocateId', 'occurredAt'])
-@Index('rewards_program_idx', ['programId'])
 // KPIs (analytics): reward cost of a program's conversions in a period, from the index alone.
+// Also serves lookups by program alone (a separate program_id index only cost writes).
 // Hand-written in the migration (program_id, occurred_at) INCLUDE (…), which TypeORM cannot
 // describe; synchronize: false keeps migration:generate from rewriting it.
 @Index('rewards_program_occurred_idx', { synchronize: false })
