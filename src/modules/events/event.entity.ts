@@ -13,8 +13,12 @@ export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
  * idempotency key: the request hash and the stored answer replay a retry exactly. No foreign
  * keys: the table is written in bulk on the hot path and is the audit log of every decision.
  * The decision is written by an UPDATE right after the insert; no index covers the columns it
- * sets, and the table keeps free room per page (fillfactor 80, in the migration), so that
- * update is HOT (no new index entries). Indexes for KPIs belong to the analytics work.
+ * sets, and the table keeps free room per page (fillfactor 80, in the migration) so that the
+ * update can be HOT (no new index entries). The stored answer makes a row grow from about 0.5 to
+ * 1.7 kB, so only about one update in four still finds that room (bench:events, 2026-11-28);
+ * fillfactor 30 made three in four HOT, on a heap a third larger, with no gain that showed
+ * above the run-to-run noise.
+ * Indexes for KPIs belong to the analytics work.
  */
 @Entity('events')
 @Index('events_brand_event_id_key', ['brandId', 'eventId'], { unique: true })
