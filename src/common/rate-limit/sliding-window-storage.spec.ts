@@ -62,4 +62,16 @@ describe('SlidingWindowStorage', () => {
     expect(last).toMatchObject({ isBlocked: false, totalHits: 300_001 });
     expect(store.size).toBe(1);
   });
+
+  it('stops its sweeper when the app shuts down (a live timer would keep the storage forever)', () => {
+    jest.useFakeTimers();
+    try {
+      const store = new SlidingWindowStorage();
+      expect(jest.getTimerCount()).toBe(1);
+      store.onApplicationShutdown();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

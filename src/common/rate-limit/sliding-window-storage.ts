@@ -1,3 +1,4 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -16,7 +17,7 @@ interface Window {
  * every request, so a busy key (thousands of requests a minute) paid for its own history — and
  * `Math.min(...hits)` fails outright beyond ~100k hits. A refused request is not counted.
  */
-export class SlidingWindowStorage implements ThrottlerStorage {
+export class SlidingWindowStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
   private longestTtl = 0;
@@ -26,6 +27,16 @@ export class SlidingWindowStorage implements ThrottlerStorage {
     // timer is unref'd and never holds the process open.
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
+  }
+
+  /**
+   * Stops the sweeper with the app (Nest calls this on the throttler's storage provider). An
+   * unref'd interval does not hold the process open, but it lives on and keeps this storage,
+   * and everything its closure reaches, for as long as the process runs: in the test run, each
+   * closed app's whole module graph.
+   */
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
   }
 
   increment(
