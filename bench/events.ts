@@ -17,7 +17,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { freePort, measureWrk, waitForLine, WrkResult } from './lib/harness';
+import {
+  freePort,
+  measureWrk,
+  serviceNodeArgs,
+  serviceStartLine,
+  waitForLine,
+  WrkResult,
+} from './lib/harness';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -191,8 +198,7 @@ async function main(): Promise<void> {
 
     // (b), (c), (d) the service
     const port = await freePort();
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const app = spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'main.js')], {
+    const app = spawn(process.execPath, [...serviceNodeArgs(), join(DIST, 'src', 'main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: url,
@@ -280,6 +286,7 @@ async function main(): Promise<void> {
   log(
     `node ${process.version}, ${cpus().length} CPUs, wrk -t${THREADS} -d${DURATION_S}s --latency, pool ${POOL}, PostgreSQL ${PG_BASE.replace(/\/\/.*@/, '//')}`,
   );
+  log(serviceStartLine());
   log('| scenario | requests/s | events/s | p50 | p99 | events/s vs (a) | server CPU per event |');
   log('|---|---|---|---|---|---|---|');
   for (const r of results) {

@@ -34,7 +34,7 @@ import { KpiMaintenanceRepository } from '@/modules/analytics/kpi-maintenance.re
 import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { clickFacts, ROLLUP_UPSERT } from '@/modules/analytics/kpi-rollup.sql';
 import { ClickRepository, ClickRow, textArray } from '@/modules/tracking/click.repository';
-import { freePort, waitForLine } from './lib/harness';
+import { freePort, serviceNodeArgs, waitForLine } from './lib/harness';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 10_000_000);
 const CONVERSIONS = Number(process.env.BENCH_CONVERSIONS ?? Math.round(CLICKS / 100));
@@ -489,7 +489,7 @@ async function main(): Promise<void> {
     const s = process.env.BENCH_DB ? await reuse(ds) : await build(ds);
 
     const port = await freePort();
-    const app = spawn(process.execPath, [join(DIST, 'src', 'main.js')], {
+    const app = spawn(process.execPath, [...serviceNodeArgs(), join(DIST, 'src', 'main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: url,

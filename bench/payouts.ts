@@ -26,7 +26,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { cpuMsOf, freePort, waitForLine } from './lib/harness';
+import { cpuMsOf, freePort, serviceNodeArgs, serviceStartLine, waitForLine } from './lib/harness';
 
 const REWARDS = Number(process.env.BENCH_REWARDS ?? 1_000_000);
 const ADVOCATES = Number(process.env.BENCH_ADVOCATES ?? Math.max(1, Math.round(REWARDS / 20)));
@@ -293,11 +293,7 @@ async function main(): Promise<void> {
   let batchTotals: Record<string, number> = {};
   try {
     const port = await freePort();
-    // The flags `npm start` runs the service with (package.json), then any extra ones.
-    const nodeArgs = [
-      '--heap-growing-percent=50',
-      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    ];
+    const nodeArgs = serviceNodeArgs();
     const app = spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'main.js')], {
       env: {
         ...process.env,
@@ -429,7 +425,7 @@ async function main(): Promise<void> {
   log(
     `node ${process.version}, ${cpus().length} CPUs, PostgreSQL ${version}, pool ${POOL}; ` +
       `batch: ${fmtInt(batchTotals.advocates ?? 0)} advocates, ${fmtInt(batchTotals.rewards ?? 0)} lines; ` +
-      'service started as npm start does (node --heap-growing-percent=50)',
+      serviceStartLine(),
   );
   log('| step | time | lines | MB | lines/s | service CPU | target ≤ 15 s |');
   log('|---|---|---|---|---|---|---|');

@@ -17,7 +17,15 @@ import 'reflect-metadata';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort, localPostgresCpuMs, measureWrk, waitForLine, WrkResult } from './lib/harness';
+import {
+  freePort,
+  localPostgresCpuMs,
+  measureWrk,
+  serviceNodeArgs,
+  serviceStartLine,
+  waitForLine,
+  WrkResult,
+} from './lib/harness';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -139,7 +147,7 @@ async function startService(
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ...serviceNodeArgs(),
       '-r',
       join(DIST, 'bench', 'count-responses.js'),
       join(DIST, 'src', 'main.js'),
@@ -349,6 +357,7 @@ function report(results: ScenarioResult[]): boolean {
   log(
     `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s, random slugs of ${LINKS.toLocaleString('en-US')} links from ${THREADS * 50}k slug × client-address pairs`,
   );
+  log(serviceStartLine());
   log('');
   log(
     '| scenario | req/s | p50 | p99 | vs (a) | server CPU / request | PostgreSQL CPU / request |',

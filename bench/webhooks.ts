@@ -24,7 +24,7 @@ import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { cpuMsOf, freePort, waitForLine } from './lib/harness';
+import { cpuMsOf, freePort, serviceNodeArgs, serviceStartLine, waitForLine } from './lib/harness';
 
 const BATCH = 500;
 const EVENTS = Math.max(
@@ -201,8 +201,7 @@ function startService(
   dir: string,
   port: number,
 ): ChildProcess {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'main.js')], {
+  return spawn(process.execPath, [...serviceNodeArgs(), join(DIST, 'src', 'main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -386,6 +385,7 @@ async function main(): Promise<void> {
   log(
     `node ${process.version}, ${cpus().length} CPUs, ${EVENTS.toLocaleString('en-US')} events per intake scenario, batches of ${BATCH} × ${BATCH_CONNECTIONS} connections, pool ${POOL}, PostgreSQL ${PG_BASE.replace(/\/\/.*@/, '//')}`,
   );
+  log(serviceStartLine());
   log('| scenario | per second | vs (b) / (a) | server CPU per item |');
   log('|---|---|---|---|');
   const b = rows.find((r) => r.name.startsWith('(b)'));

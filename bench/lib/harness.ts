@@ -6,6 +6,7 @@
 import { ChildProcess, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export interface WrkResult {
   requests: number;
@@ -162,4 +163,23 @@ export function cpuMsOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * The node flags `npm start` runs the service with (package.json's start script), then any
+ * extra ones from BENCH_NODE_ARGS: benchmarks measure the service as it is deployed.
+ */
+export function serviceNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+  const match = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return [
+    ...match[1]!.split(' ').filter(Boolean),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+}
+
+/** How the service was started, for a benchmark's header line. */
+export function serviceStartLine(): string {
+  return `service: node ${serviceNodeArgs().join(' ')} dist/src/main.js (the flags of npm start)`;
 }
