@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
 import { passCsvStream } from '@/common/http/csv-body';
+import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
 import { RedirectController } from '@/modules/tracking/redirect.controller';
@@ -58,6 +59,15 @@ export async function createApp(
  * become AppErrors so they reach the exception filter with a code, not as bare HTTP errors.
  * Every response carries the request id.
  */
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function registerBodyParsers(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -71,14 +81,29 @@ function registerBodyParsers(app: NestFastifyApplication): void {
         undefined,
       );
     void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
-      if (error)
-        done(
-          new AppError('invalid_json', 'The request body is not valid JSON', [
-            { field: 'body', issue: 'is not valid JSON' },
-          ]),
+      if (error) {
+        // Fastify's parser refuses prototype-poisoning keys with the same error as bad syntax:
+        // JSON that plain JSON.parse reads was refused for such a key.
+        const poisoned = isPlainJson(body as string);
+        return done(
+          poisoned
+            ? new AppError('invalid_json', 'The request body holds a forbidden key', [
+                { field: 'body', issue: 'must not contain a "__proto__" or "constructor" key' },
+              ])
+            : new AppError('invalid_json', 'The request body is not valid JSON', [
+                { field: 'body', issue: 'is not valid JSON' },
+              ]),
           undefined,
         );
-      else done(null, value);
+      }
+      const problem = checkJsonBody(value);
+      if (problem) {
+        return done(
+          new AppError('invalid_json', 'The request body cannot be accepted as it is', [problem]),
+          undefined,
+        );
+      }
+      done(null, value);
     });
   });
   // CSV uploads are streamed to the routes marked @AcceptsCsvStream(), never held in memory.

@@ -23,6 +23,46 @@ describe('request pipeline', () => {
     });
   });
 
+  it('answers JSON it cannot store or walk with 400 naming the field, and writes nothing', async () => {
+    const send = (rawBody: string, path = '/v1/events') =>
+      t.request('POST', path, { key, rawBody, headers: { 'content-type': 'application/json' } });
+    const event = (extra: string) =>
+      `{"id":"pipe-1","type":"signup","occurredAt":"${new Date().toISOString()}",` +
+      `"customer":{"id":"c-1"}${extra}}`;
+
+    // A lone surrogate escape (PostgreSQL refuses it): in a value, in a key.
+    const inValue = await send(event(',"metadata":{"note":"a\\ud800b"}'));
+    expect(inValue.status).toBe(400);
+    expect(inValue.body.error.code).toBe('invalid_json');
+    expect(inValue.body.error.details).toEqual([
+      { field: 'metadata.note', issue: expect.stringContaining('unpaired UTF-16 surrogate') },
+    ]);
+    const inKey = await send(event(',"metadata":{"\\udc00":1}'));
+    expect(inKey.status).toBe(400);
+    expect(inKey.body.error.details[0].field).toBe('metadata.\\uDC00');
+    // A well-formed pair (an emoji written as escapes) is text.
+    const pair = await send(event(',"metadata":{"note":"\\ud83d\\ude00"}'));
+    expect(pair.status).toBe(201);
+    expect(pair.body.id).toBe('pipe-1');
+
+    // Nesting deeper than 64 levels: a 400, not a stack overflow.
+    const deep = await send(`{"name":${'['.repeat(2000)}${']'.repeat(2000)}}`, '/v1/programs');
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.details[0]).toEqual({
+      field: expect.stringMatching(/^name(\[0\])+$/),
+      issue: 'is nested deeper than 64 levels',
+    });
+    const programs = await t.request('GET', '/v1/programs', { key });
+    expect(programs.body.data).toEqual([]);
+
+    // A prototype-poisoning key: said as such, not as invalid JSON.
+    const poisoned = await send(event(',"metadata":{"__proto__":{"a":1}}'));
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body.error.details).toEqual([
+      { field: 'body', issue: 'must not contain a "__proto__" or "constructor" key' },
+    ]);
+  });
+
   it('answers a body that is not a JSON object with 400 naming the body', async () => {
     for (const rawBody of ['[1,2]', '"text"', '42']) {
       const res = await t.request('POST', '/v1/api-keys', {
