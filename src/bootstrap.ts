@@ -59,15 +59,6 @@ export async function createApp(
  * become AppErrors so they reach the exception filter with a code, not as bare HTTP errors.
  * Every response carries the request id.
  */
-function isPlainJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function registerBodyParsers(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -141,4 +132,14 @@ export function setupOpenApi(app: INestApplication): void {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
+}
+
+/** True when plain JSON.parse reads the text (only called once Fastify's parser refused it). */
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
