@@ -370,6 +370,33 @@ describe('fraud rules: per-program settings, holds with reasons', () => {
     ).toBe(409);
   });
 
+  it("a refund's answer shows the referral's review as it stands now", async () => {
+    const { brand, alice } = await setup();
+    const order = { id: uniqueId('ord'), amount: 10_000, currency: 'USD' };
+    const bought = await buy(brand, {
+      code: alice.code,
+      customer: { id: uniqueId('c'), email: 'deal.hunter@mailinator.com' },
+      order,
+    });
+    expect(held(bought)).toEqual(['disposableEmail']);
+    const refund = (amount: number) =>
+      sendEvent(t, brand, {
+        id: uniqueId('refund'),
+        type: 'refund',
+        occurredAt: new Date().toISOString(),
+        order: { ...order, amount },
+      });
+    const whileHeld = await refund(1_000);
+    expect(whileHeld.body.referral).toEqual(bought.referral);
+    const approved = await t.request('POST', `/v1/reviews/${bought.referral.id}/approve`, {
+      key: brand.key,
+    });
+    expect(approved.status).toBe(200);
+    const afterReview = await refund(1_000);
+    expect(afterReview.status).toBe(201);
+    expect(afterReview.body.referral).toEqual({ id: bought.referral.id, status: 'converted' });
+  });
+
   it('multipleAdvocates: one person under several advocates is held; a last-touch move is not', async () => {
     const { brand, p, alice } = await setup();
     const bob = await createAdvocate(t, p);

@@ -233,19 +233,21 @@ describe(`KPI rollups equal a recomputation from raw rows (seed ${SEED})`, () =>
     const refunds: Record<string, unknown>[] = [];
     for (const purchase of purchases) {
       if (!rnd.chance(0.35)) continue;
-      const parts = rnd.chance(0.5) ? 2 : 1;
-      for (let k = 0; k < parts; k++) {
+      // One refund, full or partial, or two: a partial one, then the rest or another part (a
+      // refund never adds up to more than its order: that one is refused).
+      const { amount } = purchase.order;
+      const half = () => rnd.int(1, Math.floor(amount / 2));
+      const first = rnd.chance(0.5) ? amount : half();
+      const parts =
+        first < amount && rnd.chance(0.5)
+          ? [first, rnd.chance(0.5) ? amount - first : half()]
+          : [first];
+      for (const [k, part] of parts.entries()) {
         refunds.push({
           id: uniqueId('refund'),
           type: 'refund',
           occurredAt: new Date(Math.min(now, purchase.at + (k + 1) * HOUR)).toISOString(),
-          order: {
-            id: purchase.order.id,
-            currency: purchase.order.currency,
-            amount: rnd.chance(0.5)
-              ? purchase.order.amount
-              : rnd.int(1, Math.floor(purchase.order.amount / 2)),
-          },
+          order: { id: purchase.order.id, currency: purchase.order.currency, amount: part },
         });
       }
     }

@@ -27,6 +27,7 @@ describe('refunds reverse rewards before payment and claw them back after', () =
     brand: Brand;
     p: ProgramSetup;
     orderId: string;
+    event: Record<string, unknown>;
     answer: any;
   }> {
     const brand = await t.createBrand();
@@ -43,16 +44,16 @@ describe('refunds reverse rewards before payment and claw them back after', () =
     });
     const alice = await createAdvocate(t, p);
     const orderId = uniqueId('ord');
-    const res = await sendEvent(
-      t,
-      brand,
-      purchaseEvent({ code: alice.code, order: { id: orderId, amount: 12_900, currency: 'USD' } }),
-    );
+    const event = purchaseEvent({
+      code: alice.code,
+      order: { id: orderId, amount: 12_900, currency: 'USD' },
+    });
+    const res = await sendEvent(t, brand, event);
     expect(res.body.rewards.map((r: any) => [r.recipient, r.amount])).toEqual([
       ['advocate', 1290],
       ['friend', 500],
     ]);
-    return { brand, p, orderId, answer: res.body };
+    return { brand, p, orderId, event, answer: res.body };
   }
 
   const rewardRows = async (brandId: string) =>
@@ -91,9 +92,63 @@ describe('refunds reverse rewards before payment and claw them back after', () =
       { recipient: 'advocate', amount: 1290, reversed: 1290, status: 'reversed', clawback: false },
       { recipient: 'friend', amount: 500, reversed: 500, status: 'reversed', clawback: false },
     ]);
-    // a further refund of the same order changes nothing
+    // nothing is left to refund: a further refund is refused and leaves no trace
     const extra = await sendEvent(t, brand, refundEvent(orderId, 100));
-    expect(extra.body.reversed).toEqual([]);
+    expect(extra.status).toBe(422);
+    expect(extra.body.error).toMatchObject({
+      code: 'unprocessable',
+      details: [
+        {
+          field: 'order.amount',
+          issue: `is more than the 0 left to refund on order ${orderId} (12900 USD ordered, 12900 refunded before)`,
+        },
+      ],
+    });
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE brand_id = $1 AND type = 'refund'`,
+      [brand.id],
+    );
+    expect(n).toBe(2);
+  });
+
+  it('refuses a refund larger than what is left of the order, in a batch item by item', async () => {
+    const { brand, p, orderId } = await purchased();
+    const tooMuch = await sendEvent(t, brand, refundEvent(orderId, 12_901));
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.details[0].field).toBe('order.amount');
+    const batch = await t.request('POST', '/v1/events/batch', {
+      key: brand.key,
+      body: {
+        events: [
+          refundEvent(orderId, 4_300),
+          refundEvent(orderId, 9_000),
+          refundEvent(orderId, 8_600),
+          refundEvent(orderId, 1),
+        ],
+      },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: any) => r.status)).toEqual([201, 422, 201, 422]);
+    expect(batch.body.results[1].error.details[0].issue).toBe(
+      `is more than the 8600 left to refund on order ${orderId} (12900 USD ordered, 4300 refunded before)`,
+    );
+    const refunds = await db.query(
+      `SELECT sum(order_amount)::int AS total, count(*)::int AS n
+         FROM events WHERE brand_id = $1 AND type = 'refund'`,
+      [brand.id],
+    );
+    expect(refunds).toEqual([{ total: 12_900, n: 2 }]);
+    // the KPIs count what was refunded, never more than the order
+    const window = `from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`;
+    const kpis = await t.request('GET', `/v1/programs/${p.programId}/kpis?${window}`, {
+      key: brand.key,
+    });
+    expect(kpis.status).toBe(200);
+    expect(kpis.body).toMatchObject({ grossRevenue: 12_900, refunds: 12_900, revenue: 0 });
+    expect(await rewardRows(brand.id)).toEqual([
+      { recipient: 'advocate', amount: 1290, reversed: 1290, status: 'reversed', clawback: false },
+      { recipient: 'friend', amount: 500, reversed: 500, status: 'reversed', clawback: false },
+    ]);
   });
 
   it('a full refund after approval reverses the approved rewards', async () => {
@@ -190,6 +245,83 @@ describe('refunds reverse rewards before payment and claw them back after', () =
       { recipient: 'advocate', amount: 1290, reversed: 1290, status: 'reversed', clawback: false },
       { recipient: 'friend', amount: 500, reversed: 500, status: 'reversed', clawback: false },
     ]);
+  });
+
+  it('concurrent refunds of one order never add up to more than the order', async () => {
+    const { brand, orderId } = await purchased();
+    const parts = await Promise.all(
+      Array.from({ length: 6 }, () => sendEvent(t, brand, refundEvent(orderId, 3_000))),
+    );
+    expect(parts.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 422, 422]);
+    const [{ total }] = await db.query(
+      `SELECT sum(order_amount)::int AS total FROM events WHERE brand_id = $1 AND type = 'refund'`,
+      [brand.id],
+    );
+    expect(total).toBe(12_000);
+  });
+
+  it('one purchase per order: another event id naming the order is refused, so a refund reverses all its rewards', async () => {
+    const { brand, p, orderId, event, answer } = await purchased();
+    const alice = await createAdvocate(t, p);
+    const reused = purchaseEvent({
+      code: alice.code,
+      order: { id: orderId, amount: 5_000, currency: 'USD' },
+    });
+    const second = await sendEvent(t, brand, reused);
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({
+      code: 'conflict',
+      details: [
+        { field: 'order.id', issue: `was already recorded by purchase event ${answer.id}` },
+      ],
+    });
+    // nothing of it was written, and its retry is refused the same way
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE brand_id = $1 AND event_id = $2`,
+      [brand.id, reused.id],
+    );
+    expect(n).toBe(0);
+    expect((await sendEvent(t, brand, reused)).status).toBe(409);
+    // the order's own event still replays
+    const replay = await sendEvent(t, brand, event);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(answer);
+
+    // in a batch (and under concurrency) the first naming the order wins, the others get 409
+    const batch = await t.request('POST', '/v1/events/batch', {
+      key: brand.key,
+      body: {
+        events: [
+          purchaseEvent({ id: 'b-2', order: { id: 'shared-order', amount: 100, currency: 'USD' } }),
+          purchaseEvent({ id: 'b-1', order: { id: 'shared-order', amount: 100, currency: 'USD' } }),
+          purchaseEvent({ id: 'b-3', order: { id: orderId, amount: 100, currency: 'USD' } }),
+        ],
+      },
+    });
+    expect(batch.body.results.map((r: any) => r.status)).toEqual([201, 409, 409]);
+    expect(batch.body.results[1].error.details[0].issue).toBe(
+      'was already recorded by purchase event b-2',
+    );
+    const racers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        sendEvent(
+          t,
+          brand,
+          purchaseEvent({ code: alice.code, order: { id: 'raced', amount: 100, currency: 'USD' } }),
+        ),
+      ),
+    );
+    expect(racers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+
+    const refund = await sendEvent(t, brand, refundEvent(orderId, 12_900));
+    expect(refund.body.reversed.map((r: any) => r.status)).toEqual(['reversed', 'reversed']);
+    expect(
+      await db.query(
+        `SELECT count(*)::int AS n FROM rewards w JOIN events e ON e.id = w.event_id
+          WHERE w.brand_id = $1 AND e.order_id = $2 AND w.status = 'pending'`,
+        [brand.id, orderId],
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it("refunds free the program's budget", async () => {

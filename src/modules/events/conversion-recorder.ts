@@ -108,8 +108,24 @@ export class ConversionRecorder {
         brandId,
         replays.map((r) => r.event.eventId),
       );
-      for (const r of replays)
-        out.set(r.event.index, replayOf(r.event, stored.get(r.event.eventId)));
+      // Not in under its own id: a purchase whose order another purchase event holds.
+      const orderless = replays.filter((r) => !stored.has(r.event.eventId) && r.event.order);
+      const holders = orderless.length
+        ? await this.intake.findOrderHolders(
+            em,
+            brandId,
+            orderless.map((r) => r.event.order!.id),
+          )
+        : new Map<string, string>();
+      for (const r of replays) {
+        const heldBy = r.event.order ? holders.get(r.event.order.id) : undefined;
+        out.set(
+          r.event.index,
+          heldBy && !stored.has(r.event.eventId)
+            ? { kind: 'order_taken', orderId: r.event.order!.id, heldBy }
+            : replayOf(r.event, stored.get(r.event.eventId)),
+        );
+      }
     }
     const fresh = rows
       .filter((r) => insertedIds.has(r.id))

@@ -30,7 +30,8 @@ export interface StoredAnswer {
 /**
  * The idempotency gate: events are inserted first, `ON CONFLICT DO NOTHING`, so of concurrent
  * deliveries of one event id exactly one goes on (the others wait for it, then read its stored
- * answer). The same statement upserts the customers of the events that went in, which locks
+ * answer). The same holds for purchases naming one order under different event ids: one goes in,
+ * the others find the order taken (`events_brand_purchase_order_key`). The same statement upserts the customers of the events that went in, which locks
  * their rows: events of one customer are decided one transaction at a time.
  */
 @Injectable()
@@ -90,7 +91,7 @@ export class EventIntakeRepository {
          SELECT id, brand_id, event_id, type, name, occurred_at, customer_external_id, order_id,
                 order_amount, order_currency, click_id, code, cta_key, metadata, request_hash
            FROM jsonb_populate_recordset(null::events, $2::jsonb)
-         ON CONFLICT (brand_id, event_id) DO NOTHING
+         ON CONFLICT DO NOTHING
          RETURNING id),
        cust AS (
          SELECT c.external_id,
@@ -126,6 +127,28 @@ export class EventIntakeRepository {
         inserted: c.inserted,
       })),
     };
+  }
+
+  /** Removes events this transaction inserted and then refused. */
+  async deleteEvents(em: EntityManager, brandId: string, ids: string[]): Promise<void> {
+    await em.query(`DELETE FROM events WHERE brand_id = $1 AND id = ANY($2::text[])`, [
+      brandId,
+      ids,
+    ]);
+  }
+
+  /** The purchase events (the brand's ids) already holding these orders. */
+  async findOrderHolders(
+    em: EntityManager,
+    brandId: string,
+    orderIds: string[],
+  ): Promise<Map<string, string>> {
+    const rows: { order_id: string; event_id: string }[] = await em.query(
+      `SELECT order_id, event_id FROM events
+          WHERE brand_id = $1 AND type = 'purchase' AND order_id = ANY($2::text[])`,
+      [brandId, orderIds],
+    );
+    return new Map(rows.map((r) => [r.order_id, r.event_id]));
   }
 
   /** What earlier deliveries of these event ids were answered (committed rows only). */

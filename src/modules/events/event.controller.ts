@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
@@ -29,13 +30,23 @@ export class EventController {
       "existing referral), records the referral and gives every reward the program's rules grant, " +
       'once. The answer says what happened, or why nothing did. Sending the same id again returns ' +
       'the first answer with 200 and `Idempotent-Replay: true`; the same id with a different body ' +
-      "answers 409 idempotency_conflict. A refund reverses the order's unpaid rewards (percent " +
-      'rewards in proportion, fixed ones on a full refund) and claws back paid ones.',
+      'answers 409 idempotency_conflict. One purchase per order: another purchase event naming ' +
+      "an order already recorded answers 409 conflict (field order.id). A refund reverses the order's " +
+      'unpaid rewards (percent rewards in proportion, fixed ones on a full refund) and claws back ' +
+      'paid ones; a refund larger than what is left of its order answers 422 unprocessable (field ' +
+      'order.amount) and records nothing.',
   })
   @ApiCreatedResponse({ type: EventResultDto, description: 'Recorded now' })
   @ApiOkResponse({ type: EventResultDto, description: 'A retry: the first answer, unchanged' })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'idempotency_conflict' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'idempotency_conflict (id), or conflict (order.id: the order has a purchase)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'unprocessable (order.amount): a refund larger than what is left of the order',
+  })
   async track(
     @CurrentBrand() brandId: string,
     @Body() dto: EventInputDto,
@@ -54,7 +65,7 @@ export class EventController {
     summary: 'Send up to 1,000 events',
     description:
       'Each event is validated and answered on its own (`results[i].status`: 201, 200 replay, ' +
-      '400, 409); a bad item never fails the others. Signups, purchases and custom events are ' +
+      '400, 409, 422); a bad item never fails the others. Signups, purchases and custom events are ' +
       'recorded together, then refunds (a refund in the batch sees the purchases before it).',
   })
   @ApiOkResponse({ type: BatchResultDto })

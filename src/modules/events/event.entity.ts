@@ -26,8 +26,14 @@ export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
 @Index('events_brand_customer_click_idx', ['brandId', 'customerExternalId'], {
   where: '"click_id" IS NOT NULL',
 })
-// Refunds find the purchase of their order.
-@Index('events_brand_order_idx', ['brandId', 'orderId'], { where: '"order_id" IS NOT NULL' })
+// One purchase per order: a second purchase event naming the order is refused (409), so a
+// refund always finds the one purchase whose rewards it reverses.
+@Index('events_brand_purchase_order_key', ['brandId', 'orderId'], {
+  unique: true,
+  where: `"type" = 'purchase'`,
+})
+// A refund adds up what its order had refunded before.
+@Index('events_brand_refund_order_idx', ['brandId', 'orderId'], { where: `"type" = 'refund'` })
 export class EventEntity {
   /** Our id (`evt_…`). */
   @PrimaryColumn('text')

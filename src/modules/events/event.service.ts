@@ -26,6 +26,25 @@ const conflictError = () =>
     { field: 'id', issue: 'was already used with a different body' },
   ]);
 
+const orderTakenError = (orderId: string, heldBy: string) =>
+  new AppError(
+    'conflict',
+    `Order ${orderId} was already recorded by purchase event ${heldBy}: one purchase per order`,
+    [{ field: 'order.id', issue: `was already recorded by purchase event ${heldBy}` }],
+  );
+
+/** The error a non-created outcome answers with. */
+function errorOf(outcome: Exclude<Recorded, { kind: 'created' | 'replayed' }>): unknown {
+  switch (outcome.kind) {
+    case 'conflict':
+      return conflictError();
+    case 'order_taken':
+      return orderTakenError(outcome.orderId, outcome.heldBy);
+    case 'failed':
+      return outcome.error;
+  }
+}
+
 /**
  * Intake of conversion events. Signups, purchases and custom events are recorded in one
  * transaction per request (a batch included), refunds in a second one; a failing batch is
@@ -61,9 +80,9 @@ export class EventService {
       case 'replayed':
         return { replayed: true, result: outcome.result };
       case 'conflict':
-        throw conflictError();
+      case 'order_taken':
       case 'failed':
-        throw outcome.error;
+        throw errorOf(outcome);
     }
   }
 
@@ -91,7 +110,8 @@ export class EventService {
 
   /**
    * Records events (an id repeated inside the request is decided once: its later copies replay
-   * the first or conflict with it).
+   * the first or conflict with it; so is an order two purchases of the request name: the first
+   * in request order is recorded, the later ones find the order taken).
    */
   private async process(
     brandId: string,
@@ -104,10 +124,20 @@ export class EventService {
       if (first.has(e.eventId)) copies.push(e);
       else first.set(e.eventId, e);
     }
-    const primaries = [...first.values()];
+    const out = new Map<number, Recorded>();
+    const orderHolders = new Map<string, PreparedEvent>();
+    const sameOrder: [PreparedEvent, PreparedEvent][] = [];
+    const primaries: PreparedEvent[] = [];
+    for (const e of first.values()) {
+      const holder = e.type === 'purchase' ? orderHolders.get(e.order!.id) : undefined;
+      if (holder) sameOrder.push([e, holder]);
+      else {
+        if (e.type === 'purchase') orderHolders.set(e.order!.id, e);
+        primaries.push(e);
+      }
+    }
     const conversions = primaries.filter((e) => e.type !== 'refund');
     const refunds = primaries.filter((e) => e.type === 'refund');
-    const out = new Map<number, Recorded>();
     if (conversions.length > 0) {
       const snapshot = new ConfigSnapshot();
       await this.runIsolated(out, conversions, isolateFailures, (batch) =>
@@ -119,13 +149,24 @@ export class EventService {
         this.withRetry((em) => this.refunds.record(em, brandId, batch)),
       );
     }
+    for (const [e, holder] of sameOrder) {
+      const held = out.get(holder.index)!;
+      // The holder's own failure (or an earlier request's hold on the order) is the answer.
+      out.set(
+        e.index,
+        held.kind === 'failed' || held.kind === 'order_taken'
+          ? held
+          : { kind: 'order_taken', orderId: e.order!.id, heldBy: holder.eventId },
+      );
+    }
     for (const copy of copies) {
       const original = out.get(first.get(copy.eventId)!.index)!;
       if (original.kind === 'failed') out.set(copy.index, original);
       else if (first.get(copy.eventId)!.requestHash !== copy.requestHash) {
         out.set(copy.index, { kind: 'conflict' });
-      } else if (original.kind === 'conflict') out.set(copy.index, original);
-      else out.set(copy.index, { kind: 'replayed', result: original.result });
+      } else if (original.kind === 'created' || original.kind === 'replayed') {
+        out.set(copy.index, { kind: 'replayed', result: original.result });
+      } else out.set(copy.index, original);
     }
     return out;
   }
@@ -178,12 +219,10 @@ function toItemResult(index: number, outcome: Recorded): BatchItemResultDto {
       return { index, status: 201, result: outcome.result };
     case 'replayed':
       return { index, status: 200, result: outcome.result };
-    case 'conflict': {
-      const { status, body } = toErrorResponse(conflictError(), '');
-      return { index, status, error: body.error };
-    }
+    case 'conflict':
+    case 'order_taken':
     case 'failed': {
-      const { status, body } = toErrorResponse(outcome.error, '');
+      const { status, body } = toErrorResponse(errorOf(outcome), '');
       return { index, status, error: body.error };
     }
   }

@@ -6,4 +6,6 @@ export type Recorded =
   | { kind: 'replayed'; result: EventResultDto }
   /** The id was used before with another body. */
   | { kind: 'conflict' }
+  /** A purchase naming an order that another purchase event (`heldBy`, the brand's id) holds. */
+  | { kind: 'order_taken'; orderId: string; heldBy: string }
   | { kind: 'failed'; error: unknown };

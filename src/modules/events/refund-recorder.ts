@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AppError } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
 import type {
   EventResultDto,
@@ -11,15 +12,20 @@ import { EventIntakeRepository, GateRow } from '@/modules/events/event-intake.re
 import { emptyOutcome, EventOutcomeRepository } from '@/modules/events/event-outcome.repository';
 import type { Recorded } from '@/modules/events/recorded';
 import { planReversal } from '@/modules/rewards/refund-plan';
-import { RefundableReward, RefundRepository } from '@/modules/rewards/refund.repository';
+import {
+  OrderPurchase,
+  RefundableReward,
+  RefundRepository,
+} from '@/modules/rewards/refund.repository';
 import { programTallyKey, ruleTallyKey } from '@/modules/rewards/reward-issuer';
 import { refundWebhookEvents } from '@/modules/events/event-hooks';
 import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 /**
- * Records refund events in their own transaction: the order's rewards are locked, then each
- * refund (in request order) reverses what is still pending/approved/held and claws back what
- * was paid, with the cumulative refunded amount of the order.
+ * Records refund events in their own transaction: the order's purchase and rewards are locked,
+ * then each refund (in request order) reverses what is still pending/approved/held and claws
+ * back what was paid, with the cumulative refunded amount of the order. A refund larger than
+ * what is left of its order is refused (422) and leaves no row.
  */
 @Injectable()
 export class RefundRecorder {
@@ -68,7 +74,7 @@ export class RefundRecorder {
     if (fresh.length === 0) return out;
 
     const orderIds = [...new Set(fresh.map((r) => r.event.order!.id))];
-    const purchases = await this.refunds.findPurchases(em, brandId, orderIds);
+    const purchases = await this.refunds.lockPurchases(em, brandId, orderIds);
     const rewards = await this.refunds.lockRewardsOfEvents(
       em,
       brandId,
@@ -82,6 +88,8 @@ export class RefundRecorder {
     );
     const now = new Date();
     const outcome = emptyOutcome();
+    /** Refunds larger than what is left of their order: answered 422, their rows removed. */
+    const refused: string[] = [];
     const changed = new Map<string, RefundableReward & { reversedAt: Date | null }>();
     const tallies = new Map<string, { count: number; amount: number }>();
     const addTally = (key: string, count: number, amount: number) => {
@@ -107,14 +115,20 @@ export class RefundRecorder {
       if (purchase) {
         answer.status = purchase.status as EventResultDto['status'];
         answer.attribution = purchase.answer?.attribution ?? null;
-        answer.referral = purchase.answer?.referral ?? null;
+        answer.referral = purchase.referral;
         answer.reason = purchase.answer?.reason ?? null;
       }
       if (purchase && purchase.currency !== e.order!.currency) {
         answer.status = 'rejected';
         answer.reason = 'currency_mismatch';
       } else if (purchase) {
-        const total = (refunded.get(purchase.orderId) ?? 0) + e.order!.amount;
+        const before = refunded.get(purchase.orderId) ?? 0;
+        if (e.order!.amount > purchase.amount - before) {
+          refused.push(row.id);
+          out.set(e.index, { kind: 'failed', error: overRefundError(purchase, before) });
+          continue;
+        }
+        const total = before + e.order!.amount;
         refunded.set(purchase.orderId, total);
         // Advocate first, then by rule: the same order in every answer.
         const ofOrder = rewards
@@ -177,7 +191,10 @@ export class RefundRecorder {
     }));
     // KPI rollups (analytics): refunds come off their orders' revenue when the fold job adds
     // the queued events (see KpiFoldRepository).
-    outcome.kpiQueue = fresh.map((r) => ({ kind: 'refund', event_id: r.id }));
+    outcome.kpiQueue = fresh
+      .filter((r) => !refused.includes(r.id))
+      .map((r) => ({ kind: 'refund', event_id: r.id }));
+    if (refused.length > 0) await this.intake.deleteEvents(em, brandId, refused);
     await this.outcomes.write(em, brandId, outcome);
     // Webhooks (issue 8): reward.reversed and reward.clawback, in this transaction.
     await this.webhooks.enqueueSubjects(
@@ -190,6 +207,14 @@ export class RefundRecorder {
     );
     return out;
   }
+}
+
+function overRefundError(purchase: OrderPurchase, refundedBefore: number): AppError {
+  const left = purchase.amount - refundedBefore;
+  const issue =
+    `is more than the ${left} left to refund on order ${purchase.orderId} ` +
+    `(${purchase.amount} ${purchase.currency} ordered, ${refundedBefore} refunded before)`;
+  return new AppError('unprocessable', `order.amount ${issue}`, [{ field: 'order.amount', issue }]);
 }
 
 function clawbackOf(reward: RefundableReward, delta: number, now: Date): EventRewardDto {

@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Recipient, RewardKind } from '@/modules/programs/reward-rule.entity';
 import type { RewardStatus } from '@/modules/rewards/reward.entity';
+import type { EventReferralDto } from '@/modules/events/dto/event-result.dto';
+import type { FraudReason } from '@/modules/fraud/fraud-rules';
 
 export interface OrderPurchase {
   /** Our event id. */
@@ -12,6 +14,8 @@ export interface OrderPurchase {
   currency: string;
   status: string;
   answer: Record<string, any>;
+  /** The purchase's referral as it stands now (a reviewer may have acted since). */
+  referral: EventReferralDto | null;
 }
 
 export interface RefundableReward {
@@ -34,18 +38,24 @@ export interface RefundableReward {
 /** Reads for refunds: the order's purchase, its rewards (locked), and what was refunded before. */
 @Injectable()
 export class RefundRepository {
-  /** The first recorded purchase of each order (a later purchase event reusing the id is ignored). */
-  async findPurchases(
+  /**
+   * The purchase of each order (one per order: events_brand_purchase_order_key), locked: refunds
+   * of one order are decided one transaction at a time, so together they never exceed it.
+   */
+  async lockPurchases(
     em: EntityManager,
     brandId: string,
     orderIds: string[],
   ): Promise<Map<string, OrderPurchase>> {
     const rows: Record<string, any>[] = await em.query(
-      `SELECT DISTINCT ON (order_id) id, order_id, order_amount, order_currency, status, answer
-         FROM events
-        WHERE brand_id = $1 AND order_id = ANY($2::text[]) AND type = 'purchase'
-          AND status IS NOT NULL
-        ORDER BY order_id, received_at, id`,
+      `SELECT e.id, e.order_id, e.order_amount, e.order_currency, e.status, e.answer,
+              r.id AS referral_id, r.status AS referral_status, r.review_status, r.review_reasons
+         FROM events e
+         LEFT JOIN referrals r ON r.id = e.referral_id AND r.brand_id = e.brand_id
+        WHERE e.brand_id = $1 AND e.order_id = ANY($2::text[]) AND e.type = 'purchase'
+          AND e.status IS NOT NULL
+        ORDER BY e.id
+          FOR UPDATE OF e`,
       [brandId, orderIds],
     );
     return new Map(
@@ -58,6 +68,7 @@ export class RefundRepository {
           currency: r.order_currency,
           status: r.status,
           answer: r.answer,
+          referral: r.referral_id ? referralNow(r) : null,
         },
       ]),
     );
@@ -115,4 +126,13 @@ export class RefundRepository {
     );
     return new Map(rows.map((r) => [r.order_id, toSafeInteger(r.total)]));
   }
+}
+
+function referralNow(r: Record<string, any>): EventReferralDto {
+  const referral: EventReferralDto = { id: r.referral_id, status: r.referral_status };
+  if (r.review_status === 'held') {
+    const reasons = (r.review_reasons ?? []) as FraudReason[];
+    referral.review = { status: 'held', rules: [...new Set(reasons.map((x) => x.rule))] };
+  }
+  return referral;
 }

@@ -218,7 +218,8 @@ export class BatchItemResultDto {
   @ApiProperty({
     example: 201,
     description:
-      '201 recorded now, 200 replay of an earlier answer, 400 invalid, 409 id reused with another body',
+      '201 recorded now, 200 replay of an earlier answer, 400 invalid, 409 id reused with another ' +
+      'body or the order already has a purchase, 422 a refund larger than what is left of its order',
   })
   status: number;
 
