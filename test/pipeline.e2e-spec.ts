@@ -78,8 +78,18 @@ describe('request pipeline', () => {
       rawBody: 'name=x',
       headers: { 'content-type': 'text/plain' },
     });
-    expect(plain.status).toBe(400);
-    expect(plain.body.error.details[0].field).toBe('body');
+    expect(plain.status).toBe(415);
+    expect(plain.body.error).toMatchObject({
+      code: 'unsupported_media_type',
+      details: [{ field: 'content-type', issue: 'is not supported by this route' }],
+    });
+    const form = await t.request('POST', '/v1/api-keys', {
+      key,
+      rawBody: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    expect(form.body.error.details).toEqual(plain.body.error.details);
   });
 
   it('rejects unknown fields and names a missing one once', async () => {

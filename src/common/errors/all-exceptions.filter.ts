@@ -88,7 +88,11 @@ export function toErrorResponse(
       { field: 'body', issue: 'is empty' },
     ]);
   }
-  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+  // Nest hands Fastify's content-type refusal over as an HttpException without its code.
+  if (
+    fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+    (exception instanceof HttpException && exception.getStatus() === 415)
+  ) {
     return error(415, 'unsupported_media_type', 'Unsupported Content-Type', [
       { field: 'content-type', issue: 'is not supported by this route' },
     ]);
