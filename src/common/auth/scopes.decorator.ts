@@ -1,13 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiExtension,
-  ApiForbiddenResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 
 export const SCOPES_KEY = 'tandem:scopes';
 export const PUBLIC_KEY = 'tandem:public';
@@ -21,18 +15,11 @@ export function RequireScopes(...scopes: ApiKeyScope[]) {
     SetMetadata(SCOPES_KEY, scopes),
     ApiBearerAuth('apiKey'),
     ApiExtension('x-scopes', scopes),
-    ApiUnauthorizedResponse({
-      description: 'Missing, unknown or revoked API key',
-      type: ErrorResponseDto,
-    }),
-    ApiForbiddenResponse({
-      description: `The key lacks the scope: one of ${scopes.join(', ')}`,
-      type: ErrorResponseDto,
-    }),
-    ApiTooManyRequestsResponse({
-      description: 'Rate limit of the key exceeded',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(
+      [401, 'Missing, unknown or revoked API key'],
+      [403, `The key lacks the scope: one of ${scopes.join(', ')}`],
+      [429, 'Rate limit of the key exceeded'],
+    ),
   );
 }
 

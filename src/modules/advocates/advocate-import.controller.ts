@@ -1,18 +1,11 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-  ApiBadRequestResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { AppError } from '@/common/errors/app-error';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { AcceptsCsvStream } from '@/common/http/csv-body';
 import {
   AdvocateImportService,
@@ -49,15 +42,11 @@ export class AdvocateImportController {
       `at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB; at most ${MAX_REPORTED_ERRORS} errors listed.`,
   })
   @ApiOkResponse({ type: AdvocateImportResultDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'Empty body, unknown or duplicate column, no externalId column',
-  })
-  @ApiPayloadTooLargeResponse({
-    type: ErrorResponseDto,
-    description: 'Body over 100 MB (answered up front when Content-Length says so)',
-  })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'Not text/csv' })
+  @ApiErrors(
+    [400, 'Empty body, unknown or duplicate column, no externalId column'],
+    [413, 'Body over 100 MB (answered up front when Content-Length says so)'],
+    [415, 'Not text/csv'],
+  )
   async import(
     @CurrentBrand() brandId: string,
     @Req() request: FastifyRequest,

@@ -1,15 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { AdvocateService } from '@/modules/advocates/advocate.service';
 import { AdvocateDto, AdvocatePageDto } from '@/modules/advocates/dto/advocate.dto';
@@ -25,7 +18,7 @@ export class AdvocateController {
   @Post()
   @ApiOperation({ summary: 'Create an advocate' })
   @ApiCreatedResponse({ type: AdvocateDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already exists' })
+  @ApiErrors('json-body', [409, 'externalId already exists'])
   create(@CurrentBrand() brandId: string, @Body() dto: CreateAdvocateDto): Promise<AdvocateDto> {
     return this.advocates.create(brandId, dto);
   }
@@ -38,6 +31,7 @@ export class AdvocateController {
       'otherwise; pass `nextCursor` with the same filters and sort to get the next page.',
   })
   @ApiOkResponse({ type: AdvocatePageDto })
+  @ApiErrors(400)
   list(@CurrentBrand() brandId: string, @Query() query: ListAdvocatesQueryDto) {
     return this.advocates.list(
       brandId,
@@ -58,7 +52,7 @@ export class AdvocateController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an advocate' })
   @ApiOkResponse({ type: AdvocateDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<AdvocateDto> {
     return this.advocates.get(brandId, id);
   }
@@ -69,8 +63,7 @@ export class AdvocateController {
     description: 'Only the fields sent change; `email` and `name` can be cleared with null.',
   })
   @ApiOkResponse({ type: AdvocateDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'externalId already exists' })
+  @ApiErrors('json-body', 404, [409, 'externalId already exists'])
   update(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

@@ -1,16 +1,9 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import {
   BrandKpisDto,
   KpiBreakdownDto,
@@ -35,14 +28,11 @@ const PERIOD_DOC =
   'Period: `from` (inclusive) to `to` (exclusive), default the last 30 days, at most 731 days, ' +
   'rounded outward to whole UTC hours. Read from hourly rollups kept up to date by every click, ' +
   'share, event and refund (raw clicks are never scanned). `?format=csv` answers the same rows as CSV.';
-const BAD_REQUEST = {
-  description: 'A bad from, to, timezone or other parameter (the field is named)',
-  type: ErrorResponseDto,
-};
-const NOT_FOUND = {
-  description: "Unknown program (or another brand's)",
-  type: ErrorResponseDto,
-};
+const BAD_REQUEST: [400, string] = [
+  400,
+  'A bad from, to, timezone or other parameter (the field is named)',
+];
+const NOT_FOUND: [404, string] = [404, "Unknown program (or another brand's)"];
 
 // The columns of a program row, for the CSV header of a brand without programs.
 const EMPTY_PROGRAM_ROW = programKpis(
@@ -81,7 +71,7 @@ export class KpiController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: BrandKpisDto })
-  @ApiBadRequestResponse(BAD_REQUEST)
+  @ApiErrors(BAD_REQUEST)
   async brand(
     @CurrentBrand() brandId: string,
     @Query() q: KpiPeriodQueryDto,
@@ -102,8 +92,7 @@ export class KpiController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ProgramKpisDto })
-  @ApiBadRequestResponse(BAD_REQUEST)
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async program(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -124,8 +113,7 @@ export class KpiController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: KpiTimeseriesDto })
-  @ApiBadRequestResponse(BAD_REQUEST)
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async timeseries(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -149,8 +137,7 @@ export class KpiController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: KpiBreakdownDto })
-  @ApiBadRequestResponse(BAD_REQUEST)
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async breakdown(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -174,8 +161,7 @@ export class KpiController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: KpiHeatmapDto })
-  @ApiBadRequestResponse(BAD_REQUEST)
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async heatmap(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

@@ -1,17 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
 import { Public } from '@/common/auth/scopes.decorator';
 import { safeEqual } from '@/common/auth/secret';
 import { AppError } from '@/common/errors/app-error';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { BrandService } from '@/modules/brands/brand.service';
 import { CreateBrandDto, CreatedBrandDto } from '@/modules/brands/dto/brand.dto';
 
@@ -34,7 +28,12 @@ export class BrandController {
       'When the variable is unset this route answers 403; use `npm run brand:create` instead.',
   })
   @ApiCreatedResponse({ type: CreatedBrandDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto })
+  @ApiErrors(
+    'json-body',
+    [401, 'Missing or wrong operator token'],
+    [403, 'TANDEM_OPERATOR_TOKEN is unset: brand creation over HTTP is disabled'],
+    [429, 'Rate limit of the client address exceeded'],
+  )
   create(@Headers('authorization') authorization: string | undefined, @Body() dto: CreateBrandDto) {
     const token = this.config.operatorToken;
     if (!token)

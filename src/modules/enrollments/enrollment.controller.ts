@@ -1,17 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   CreateEnrollmentDto,
@@ -43,9 +35,12 @@ export class EnrollmentController {
   })
   @ApiCreatedResponse({ type: EnrollmentDto })
   @ApiOkResponse({ type: EnrollmentDto, description: 'Already enrolled: the existing enrollment' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto })
+  @ApiErrors(
+    'json-body',
+    [404, 'Unknown program or advocate'],
+    [409, "The program has ended, or the code is taken (code_taken) or not the advocate's"],
+    [422, 'The advocate is banned'],
+  )
   async enroll(
     @CurrentBrand() brandId: string,
     @Param('programId') programId: string,
@@ -65,6 +60,7 @@ export class EnrollmentController {
   @Get('programs/:programId/enrollments')
   @ApiOperation({ summary: "List a program's enrollments (newest first) with their links" })
   @ApiOkResponse({ type: EnrollmentPageDto })
+  @ApiErrors(400, [404, "Unknown program (or another brand's)"])
   list(
     @CurrentBrand() brandId: string,
     @Param('programId') programId: string,
@@ -79,7 +75,7 @@ export class EnrollmentController {
     description: 'Every link of every program the advocate is enrolled in (or of `programId`).',
   })
   @ApiOkResponse({ type: LinkListDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   async links(
     @CurrentBrand() brandId: string,
     @Param('advocateId') advocateId: string,

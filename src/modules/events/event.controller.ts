@@ -1,17 +1,9 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { BatchEventsDto, EventInputDto } from '@/modules/events/dto/event-input.dto';
 import { BatchResultDto, EventResultDto } from '@/modules/events/dto/event-result.dto';
 import { EventService } from '@/modules/events/event.service';
@@ -38,15 +30,11 @@ export class EventController {
   })
   @ApiCreatedResponse({ type: EventResultDto, description: 'Recorded now' })
   @ApiOkResponse({ type: EventResultDto, description: 'A retry: the first answer, unchanged' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({
-    type: ErrorResponseDto,
-    description: 'idempotency_conflict (id), or conflict (order.id: the order has a purchase)',
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: 'unprocessable (order.amount): a refund larger than what is left of the order',
-  })
+  @ApiErrors(
+    'json-body',
+    [409, 'idempotency_conflict (id), or conflict (order.id: the order has a purchase)'],
+    [422, 'unprocessable (order.amount): a refund larger than what is left of the order'],
+  )
   async track(
     @CurrentBrand() brandId: string,
     @Body() dto: EventInputDto,
@@ -69,7 +57,7 @@ export class EventController {
       'recorded together, then refunds (a refund in the batch sees the purchases before it).',
   })
   @ApiOkResponse({ type: BatchResultDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'events missing or over 1,000' })
+  @ApiErrors('json-body', [400, 'events missing or over 1,000'])
   async batch(
     @CurrentBrand() brandId: string,
     @Body() dto: BatchEventsDto,

@@ -1,14 +1,8 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { ProgramFraudRulesDto, PutFraudRulesDto } from '@/modules/fraud/dto/fraud-rules.dto';
 import { FraudRulesService } from '@/modules/fraud/fraud-rules.service';
 
@@ -26,7 +20,7 @@ export class FraudRulesController {
       '(GET /v1/reviews); selfReferral rejects the referral instead.',
   })
   @ApiOkResponse({ type: ProgramFraudRulesDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -42,8 +36,7 @@ export class FraudRulesController {
       'restores the defaults). Applies to events recorded from now on; holds already placed stay.',
   })
   @ApiOkResponse({ type: ProgramFraudRulesDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404)
   put(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,

@@ -1,14 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { BalancePageDto, BalanceQueryDto } from '@/modules/payouts/dto/payout-balance.dto';
 import { PayoutBalanceService } from '@/modules/payouts/payout-balance.service';
@@ -30,8 +24,7 @@ export class PayoutBalanceController {
       'the page. Advocates in advocateId order; `limit`/`cursor` page through them.',
   })
   @ApiOkResponse({ type: BalancePageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'currency missing or unknown' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown advocateId' })
+  @ApiErrors([400, 'currency missing or unknown'], [404, 'Unknown advocateId'])
   list(@CurrentBrand() brandId: string, @Query() q: BalanceQueryDto): Promise<BalancePageDto> {
     return this.balances.list(brandId, q, pageLimit(q));
   }

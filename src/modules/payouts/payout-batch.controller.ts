@@ -11,23 +11,19 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { loggableError } from '@/common/errors/all-exceptions.filter';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { CreatePayoutBatchDto } from '@/modules/payouts/dto/create-payout-batch.dto';
 import { ExportPayoutBatchQueryDto } from '@/modules/payouts/dto/export-query.dto';
@@ -74,13 +70,12 @@ export class PayoutBatchController {
   })
   @ApiCreatedResponse({ type: PayoutBatchDto, description: 'Created now' })
   @ApiOkResponse({ type: PayoutBatchDto, description: 'The batch of this Idempotency-Key' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown programId' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'idempotency_conflict' })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: 'Nothing to pay, or a program in another currency',
-  })
+  @ApiErrors(
+    'json-body',
+    [404, 'Unknown programId'],
+    [409, 'idempotency_conflict'],
+    [422, 'Nothing to pay, or a program in another currency'],
+  )
   async create(
     @CurrentBrand() brandId: string,
     @Body() dto: CreatePayoutBatchDto,
@@ -97,7 +92,7 @@ export class PayoutBatchController {
   @Get()
   @ApiOperation({ summary: 'List payout batches (newest first)' })
   @ApiOkResponse({ type: PayoutBatchPageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrors(400)
   list(
     @CurrentBrand() brandId: string,
     @Query() q: ListPayoutBatchesQueryDto,
@@ -113,7 +108,7 @@ export class PayoutBatchController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a payout batch with its totals (advocates, rewards, amount)' })
   @ApiOkResponse({ type: PayoutBatchDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<PayoutBatchDto> {
     return this.batches.get(brandId, id);
   }
@@ -140,9 +135,7 @@ export class PayoutBatchController {
     description: 'The file (Content-Disposition: attachment)',
     schema: { type: 'string' },
   })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The batch is canceled' })
+  @ApiErrors(400, 404, [409, 'The batch is canceled'])
   async export(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -175,9 +168,7 @@ export class PayoutBatchController {
       'batch answers 409.',
   })
   @ApiOkResponse({ type: PayoutBatchDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors('json-body', 404, [409, 'invalid_status_transition'])
   async markPaid(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -195,8 +186,7 @@ export class PayoutBatchController {
       'canceled batch answers 200 unchanged. A paid batch answers 409.',
   })
   @ApiOkResponse({ type: PayoutBatchDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors(400, 404, [409, 'invalid_status_transition'])
   async cancel(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<PayoutBatchDto> {
     return (await this.lifecycle.cancel(brandId, id)).batch;
   }

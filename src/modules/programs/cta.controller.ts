@@ -1,16 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { PageQueryDto, pageLimit } from '@/common/pagination/pagination';
 import { CtaService } from '@/modules/programs/cta.service';
 import { CreateCtaDto, CtaDto, CtaPageDto, UpdateCtaDto } from '@/modules/programs/dto/cta.dto';
@@ -29,9 +21,7 @@ export class CtaController {
       'new CTAs (409).',
   })
   @ApiCreatedResponse({ type: CtaDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404, 409)
   create(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -43,7 +33,7 @@ export class CtaController {
   @Get()
   @ApiOperation({ summary: "List a program's CTAs (newest first)" })
   @ApiOkResponse({ type: CtaPageDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   list(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -55,7 +45,7 @@ export class CtaController {
   @Get(':ctaId')
   @ApiOperation({ summary: 'Get a CTA' })
   @ApiOkResponse({ type: CtaDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -72,8 +62,7 @@ export class CtaController {
       "falls back to the program's.",
   })
   @ApiOkResponse({ type: CtaDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404)
   update(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,

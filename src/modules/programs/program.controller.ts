@@ -1,16 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   CreateProgramDto,
@@ -35,7 +27,7 @@ export class ProgramController {
       'same transaction.',
   })
   @ApiCreatedResponse({ type: ProgramDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body')
   create(@CurrentBrand() brandId: string, @Body() dto: CreateProgramDto): Promise<ProgramDto> {
     return this.programs.create(brandId, dto);
   }
@@ -43,6 +35,7 @@ export class ProgramController {
   @Get()
   @ApiOperation({ summary: "List the brand's programs (newest first)" })
   @ApiOkResponse({ type: ProgramPageDto })
+  @ApiErrors(400)
   list(@CurrentBrand() brandId: string, @Query() query: ListProgramsQueryDto) {
     return this.programs.list(
       brandId,
@@ -55,7 +48,7 @@ export class ProgramController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a program' })
   @ApiOkResponse({ type: ProgramDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<ProgramDto> {
     return this.programs.get(brandId, id);
   }
@@ -70,9 +63,7 @@ export class ProgramController {
       'the program is draft with no reward rules and no CTA value (else 409 conflict).',
   })
   @ApiOkResponse({ type: ProgramDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404, 409)
   update(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

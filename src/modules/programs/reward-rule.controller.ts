@@ -1,17 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   CreateRewardRuleDto,
@@ -36,9 +33,7 @@ export class RewardRuleController {
       'trigger; money kinds are in the program currency (the default); points have no currency.',
   })
   @ApiCreatedResponse({ type: RewardRuleDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404, 409)
   create(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -50,7 +45,7 @@ export class RewardRuleController {
   @Get()
   @ApiOperation({ summary: "List a program's reward rules (newest first; active only by default)" })
   @ApiOkResponse({ type: RewardRulePageDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   list(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -68,7 +63,7 @@ export class RewardRuleController {
   @Get(':ruleId')
   @ApiOperation({ summary: 'Get a reward rule (deleted ones too)' })
   @ApiOkResponse({ type: RewardRuleDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -86,9 +81,7 @@ export class RewardRuleController {
       'from now on; rewards already given are not recomputed. A deleted rule answers 409.',
   })
   @ApiOkResponse({ type: RewardRuleDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404, 409)
   update(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -107,7 +100,7 @@ export class RewardRuleController {
       'rewards reference it. Idempotent.',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   async deactivate(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,

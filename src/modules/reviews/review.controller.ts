@@ -1,16 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   ListReviewsQueryDto,
@@ -41,7 +33,7 @@ export class ReviewController {
       '`status=held` is the queue still to decide.',
   })
   @ApiOkResponse({ type: ReviewPageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrors(400)
   list(@CurrentBrand() brandId: string, @Query() q: ListReviewsQueryDto) {
     const { limit: _limit, cursor, ...filters } = q;
     return this.reviews.list(brandId, filters, pageLimit(q), cursor);
@@ -59,8 +51,7 @@ export class ReviewController {
       'answers the same; an item not held answers 409.',
   })
   @ApiOkResponse({ type: ReviewDecisionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors('json-body', 404, [409, 'invalid_status_transition'])
   approve(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -81,8 +72,7 @@ export class ReviewController {
       'same; an item not held answers 409.',
   })
   @ApiOkResponse({ type: ReviewDecisionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors('json-body', 404, [409, 'invalid_status_transition'])
   reject(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

@@ -1,15 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { CouponCodeService } from '@/modules/rewards/coupon-code.service';
 import {
   AddCouponCodesDto,
@@ -33,8 +26,7 @@ export class CouponCodeController {
       'pool get a generated 10-character code.',
   })
   @ApiCreatedResponse({ type: AddedCouponCodesDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'not a coupon rule' })
+  @ApiErrors('json-body', 404, [409, 'The rule is deleted'], [422, 'Not a coupon rule'])
   add(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
@@ -47,7 +39,7 @@ export class CouponCodeController {
   @Get()
   @ApiOperation({ summary: "Count the pool's available and assigned codes" })
   @ApiOkResponse({ type: CouponPoolDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   count(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,

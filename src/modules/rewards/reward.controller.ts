@@ -1,14 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   ListRewardsQueryDto,
@@ -27,6 +21,7 @@ export class RewardController {
   @RequireScopes('admin', 'finance')
   @ApiOperation({ summary: 'List rewards (newest first), with filters' })
   @ApiOkResponse({ type: RewardPageDto })
+  @ApiErrors(400)
   list(@CurrentBrand() brandId: string, @Query() q: ListRewardsQueryDto) {
     const { limit: _limit, cursor, ...filters } = q;
     return this.rewards.list(brandId, filters, pageLimit(q), cursor);
@@ -36,7 +31,7 @@ export class RewardController {
   @RequireScopes('admin', 'finance')
   @ApiOperation({ summary: 'Get a reward' })
   @ApiOkResponse({ type: RewardDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<RewardDto> {
     return this.rewards.get(brandId, id);
   }
@@ -49,8 +44,7 @@ export class RewardController {
     description: 'Idempotent for an approved reward; any other status answers 409.',
   })
   @ApiOkResponse({ type: RewardDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors(400, 404, [409, 'invalid_status_transition'])
   approve(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<RewardDto> {
     return this.rewards.approve(brandId, id);
   }
@@ -65,8 +59,7 @@ export class RewardController {
       'clawback rewards and rewards in a payout batch answer 409.',
   })
   @ApiOkResponse({ type: RewardDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'invalid_status_transition' })
+  @ApiErrors('json-body', 404, [409, 'invalid_status_transition'])
   reject(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

@@ -1,16 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  ApiBadRequestResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
 import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
@@ -32,12 +24,11 @@ export class ShareController {
       'enrolled in the program (422 otherwise).',
   })
   @ApiCreatedResponse({ type: ShareDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'Unknown advocate, program or code', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({
-    description: 'Not enrolled, unknown CTA key, or no single CTA on the channel',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors(
+    'json-body',
+    [404, 'Unknown advocate, program or code'],
+    [422, 'Not enrolled, unknown CTA key, or no single CTA on the channel'],
+  )
   create(@CurrentBrand() brandId: string, @Body() dto: CreateShareDto): Promise<ShareDto> {
     return this.shares.create(brandId, dto);
   }
@@ -46,10 +37,7 @@ export class ShareController {
   @RequireScopes('track', 'read')
   @ApiOperation({ summary: 'List reported shares (newest first)' })
   @ApiOkResponse({ type: SharePageDto })
-  @ApiNotFoundResponse({
-    description: 'Unknown program or advocate filter',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors(400, [404, 'Unknown program or advocate filter'])
   list(@CurrentBrand() brandId: string, @Query() query: ListSharesQueryDto): Promise<SharePageDto> {
     return this.shares.list(brandId, query, pageLimit(query));
   }

@@ -4,6 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@/common/auth/scopes.decorator';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from '@/modules/tracking/redirect-pages';
 import { RedirectAnswer, RedirectService } from '@/modules/tracking/redirect.service';
 import type { CachedLink } from '@/modules/tracking/link-cache';
@@ -45,6 +46,8 @@ export class RedirectController {
     description: 'Unknown link: a small HTML page',
     content: { 'text/html': {} },
   })
+  // The global pipe refuses a NUL in any parameter before the handler, so in JSON, not HTML.
+  @ApiErrors([400, 'A slug holding a NUL character (%00)'])
   redirect(
     @Param('slug') slug: string,
     @Req() request: FastifyRequest,

@@ -1,19 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import {
   ListDeliveriesQueryDto,
@@ -58,7 +55,7 @@ export class WebhookEndpointController {
     description: SIGNING,
   })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body')
   create(
     @CurrentBrand() brandId: string,
     @Body() dto: CreateWebhookEndpointDto,
@@ -69,6 +66,7 @@ export class WebhookEndpointController {
   @Get()
   @ApiOperation({ summary: "List the brand's webhook endpoints (newest first)" })
   @ApiOkResponse({ type: WebhookEndpointPageDto })
+  @ApiErrors(400)
   list(@CurrentBrand() brandId: string, @Query() q: ListWebhookEndpointsQueryDto) {
     return this.endpoints.list(brandId, pageLimit(q), q.cursor);
   }
@@ -76,7 +74,7 @@ export class WebhookEndpointController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookEndpointDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   get(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<WebhookEndpointDto> {
     return this.endpoints.get(brandId, id);
   }
@@ -90,8 +88,7 @@ export class WebhookEndpointController {
       '`rotateSecret: true` answers with the new `secret`, once; the old one stops at once.',
   })
   @ApiOkResponse({ type: WebhookEndpointWithSecretDto, description: '`secret` only when rotated' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors('json-body', 404)
   update(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -104,7 +101,7 @@ export class WebhookEndpointController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook endpoint with its deliveries' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   delete(@CurrentBrand() brandId: string, @Param('id') id: string): Promise<void> {
     return this.endpoints.delete(brandId, id);
   }
@@ -114,8 +111,7 @@ export class WebhookEndpointController {
     summary: "An endpoint's deliveries (newest first) with every attempt and its answer",
   })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   listDeliveries(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -127,7 +123,7 @@ export class WebhookEndpointController {
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'One delivery with its attempts and the body sent' })
   @ApiOkResponse({ type: WebhookDeliveryDetailDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404)
   getDelivery(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
@@ -146,8 +142,7 @@ export class WebhookEndpointController {
       'signature. 409 when the endpoint is disabled or the delivery is being sent right now.',
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryDetailDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto })
+  @ApiErrors(400, 404, [409, 'The endpoint is disabled, or the delivery is being sent'])
   retry(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,

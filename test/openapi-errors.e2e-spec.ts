@@ -1,0 +1,200 @@
+import { request as httpRequest } from 'node:http';
+import { startApp, TestApp } from './helpers/app';
+
+/**
+ * The OpenAPI document lists every error an operation can answer. Rules checked on the document
+ * the real app serves, then, per operation, a request showing the app answers what the rule says.
+ */
+
+interface Operation {
+  method: string;
+  path: string;
+  name: string;
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  parameters: { in: string; name: string }[];
+  requestBody?: { content: Record<string, unknown> };
+  security?: Record<string, unknown>[];
+}
+
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+const ERROR_SCHEMA = '#/components/schemas/ErrorResponseDto';
+// The redirect answers an unknown link with a small HTML page, not the JSON error body.
+const HTML_ERRORS = new Set(['GET /r/{slug} 404']);
+const OPERATOR_TOKEN = 'operator-token-for-openapi-tests';
+
+function operationsOf(doc: any): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      out.push({
+        method: method.toUpperCase(),
+        path,
+        name: `${method.toUpperCase()} ${path}`,
+        responses: op.responses,
+        parameters: op.parameters ?? [],
+        requestBody: op.requestBody,
+        security: op.security,
+      });
+    }
+  }
+  return out;
+}
+
+const pathParams = (op: Operation) => op.parameters.filter((p) => p.in === 'path');
+const takesJson = (op: Operation) => op.requestBody?.content['application/json'] !== undefined;
+const documents = (op: Operation, status: number) => String(status) in op.responses;
+
+/** The operations breaking a rule, so a failure names them. */
+function missing(ops: Operation[], applies: (op: Operation) => boolean, statuses: number[]) {
+  return ops
+    .filter(applies)
+    .flatMap((op) => statuses.filter((s) => !documents(op, s)).map((s) => `${op.name} ${s}`));
+}
+
+/** The operation's URL with every path parameter set to `value` (already URL-encoded). */
+function urlOf(op: Operation, value: string, query = ''): string {
+  return op.path.replace(/\{[^}]+\}/g, value) + query;
+}
+
+describe('OpenAPI error responses', () => {
+  let t: TestApp;
+  let key: string;
+  let ops: Operation[];
+  beforeAll(async () => {
+    // With an operator token set, POST /v1/brands answers a wrong one 401 (unset: 403).
+    t = await startApp({ TANDEM_OPERATOR_TOKEN: OPERATOR_TOKEN });
+    key = (await t.createBrand()).key;
+    ops = operationsOf((await t.request('GET', '/docs-json')).body);
+  });
+  afterAll(() => t.close());
+
+  it('finds the operations the rules are about', () => {
+    expect(ops.length).toBeGreaterThan(50);
+    expect(ops.filter(takesJson).length).toBeGreaterThan(20);
+    expect(ops.filter((op) => pathParams(op).length > 0).length).toBeGreaterThan(30);
+  });
+
+  it('documents every 4xx with the one error body, as JSON even where the route sends CSV', () => {
+    // 4xx only: the health check's 503 is documented by @nestjs/terminus itself.
+    const wrong = ops.flatMap((op) =>
+      Object.entries(op.responses)
+        .filter(([status]) => /^4\d\d$/.test(status) && !HTML_ERRORS.has(`${op.name} ${status}`))
+        .filter(
+          ([, r]) =>
+            Object.keys(r.content ?? {}).join() !== 'application/json' ||
+            r.content?.['application/json']?.schema?.$ref !== ERROR_SCHEMA,
+        )
+        .map(([status]) => `${op.name} ${status}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents 400 exactly on the operations that take input', () => {
+    const hasInput = (op: Operation) => op.requestBody !== undefined || op.parameters.length > 0;
+    expect(missing(ops, hasInput, [400])).toEqual([]);
+    // Nothing to validate, nothing to refuse (GET /health).
+    expect(ops.filter((op) => !hasInput(op) && documents(op, 400)).map((op) => op.name)).toEqual(
+      [],
+    );
+  });
+
+  it('documents 413 and 415 on every operation with a request body', () => {
+    expect(missing(ops, (op) => op.requestBody !== undefined, [413, 415])).toEqual([]);
+  });
+
+  it('documents 404 on every operation with a path parameter', () => {
+    expect(missing(ops, (op) => pathParams(op).length > 0, [404])).toEqual([]);
+  });
+
+  it('documents 401, 403 and 429 on every authenticated operation, which is all of /v1', () => {
+    const unauthenticated = ops.filter((op) => op.path.startsWith('/v1/') && !op.security?.length);
+    expect(unauthenticated.map((op) => op.name)).toEqual([]);
+    expect(missing(ops, (op) => (op.security?.length ?? 0) > 0, [401, 403, 429])).toEqual([]);
+  });
+
+  it('answers 400 to a NUL character in any path parameter', async () => {
+    const answers: string[] = [];
+    for (const op of ops.filter((o) => pathParams(o).length > 0)) {
+      const res = await t.request(op.method, urlOf(op, '%00'), { key });
+      answers.push(`${op.name} ${res.status} ${res.body?.error?.code}`);
+    }
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \S+ \S+$/, ' 400 validation_failed')));
+  });
+
+  it('answers 400 to an unknown query parameter', async () => {
+    const answers: string[] = [];
+    for (const op of ops.filter((o) => o.parameters.some((p) => p.in === 'query'))) {
+      const res = await t.request(op.method, urlOf(op, 'unknown', '?notAParameter=1'), { key });
+      answers.push(`${op.name} ${res.status} ${res.body?.error?.details?.[0]?.field}`);
+    }
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \S+ \S+$/, ' 400 notAParameter')));
+  });
+
+  it('answers 400 invalid_json, 413 and 415 on every operation taking a JSON body', async () => {
+    const answers: string[] = [];
+    for (const op of ops.filter(takesJson)) {
+      const url = urlOf(op, 'unknown');
+      const bad = await t.request(op.method, url, {
+        key,
+        rawBody: '{"a":',
+        headers: { 'content-type': 'application/json' },
+      });
+      const csv = await t.request(op.method, url, {
+        key,
+        rawBody: 'a,b\n',
+        headers: { 'content-type': 'text/csv' },
+      });
+      const large = await declaredTooLarge(t.baseUrl + url, op.method, key);
+      answers.push(`${op.name} ${bad.body?.error?.code} ${csv.status} ${large}`);
+    }
+    expect(answers).toEqual(
+      answers.map((a) => a.replace(/ \S+ \S+ \S+$/, ' invalid_json 415 413')),
+    );
+  });
+
+  it('answers 404 to unknown ids on the operations without a body', async () => {
+    const answers: string[] = [];
+    for (const op of ops.filter((o) => pathParams(o).length > 0 && !o.requestBody)) {
+      const res = await t.request(op.method, urlOf(op, 'unknown'), { key });
+      answers.push(`${op.name} ${res.status}`);
+    }
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \S+$/, ' 404')));
+  });
+
+  it('answers 401 without credentials on every authenticated operation', async () => {
+    const answers: string[] = [];
+    for (const op of ops.filter((o) => (o.security?.length ?? 0) > 0)) {
+      // The operator route validates its body before it reads the token.
+      const body = op.path === '/v1/brands' ? { name: 'Nobody' } : undefined;
+      const res = await t.request(op.method, urlOf(op, 'unknown'), { body });
+      answers.push(`${op.name} ${res.status}`);
+    }
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \S+$/, ' 401')));
+  });
+});
+
+/** The status answered to a body declared larger than the 10 MB limit (refused before it is read). */
+function declaredTooLarge(url: string, method: string, key: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'content-length': String(11 * 1024 * 1024),
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
+    req.on('error', reject);
+    req.write('{"a":');
+  });
+}
