@@ -76,11 +76,12 @@ describe('OpenAPI error responses', () => {
     expect(ops.filter((op) => pathParams(op).length > 0).length).toBeGreaterThan(30);
   });
 
-  it('documents every 4xx with the one error body, as JSON even where the route sends CSV', () => {
-    // 4xx only: the health check's 503 is documented by @nestjs/terminus itself.
+  it('documents every 4xx and 503 with the one error body, as JSON even where the route sends CSV', () => {
     const wrong = ops.flatMap((op) =>
       Object.entries(op.responses)
-        .filter(([status]) => /^4\d\d$/.test(status) && !HTML_ERRORS.has(`${op.name} ${status}`))
+        .filter(
+          ([status]) => /^(4\d\d|503)$/.test(status) && !HTML_ERRORS.has(`${op.name} ${status}`),
+        )
         .filter(
           ([, r]) =>
             Object.keys(r.content ?? {}).join() !== 'application/json' ||

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './helpers/app';
 
 describe('request pipeline', () => {
@@ -127,6 +128,27 @@ describe('request pipeline', () => {
     expect(res.body.status).toBe('ok');
     expect(res.body.info.database.status).toBe('up');
     expect(res.body.info.clicks).toEqual({ status: 'up', buffered: expect.any(Number) });
+  });
+
+  it('answers 503 in the one error format, naming the failing check, when the database does not answer', async () => {
+    // The database's failure is what is simulated here; the answer is what is checked.
+    const query = jest
+      .spyOn(t.app.get(DataSource), 'query')
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.0.0.7:5432'));
+    try {
+      const res = await t.request('GET', '/health');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: {
+          code: 'service_unavailable',
+          message: 'Not ready: database is down',
+          details: [{ field: 'database', issue: 'is unreachable' }],
+        },
+      });
+    } finally {
+      query.mockRestore();
+    }
+    expect((await t.request('GET', '/health')).status).toBe(200);
   });
 
   it('serves the OpenAPI document listing every route with its scopes', async () => {

@@ -22,7 +22,11 @@ export class DatabaseHealthIndicator {
       return indicator.up({ responseTime: Date.now() - started });
     } catch (error) {
       return indicator.down({
-        message: (error as Error).message === 'timeout' ? 'timed out' : 'unreachable',
+        // Said as the issue of the 503's details; never the driver's text (hosts, addresses).
+        message:
+          (error as Error).message === 'timeout'
+            ? `did not answer within ${timeoutMs} ms`
+            : 'is unreachable',
       });
     }
   }
