@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from '@/bootstrap';
-import { ConfigError, loadConfig } from '@/config/env';
+import { ConfigError, loadConfig, localServiceUrl } from '@/config/env';
 import { DatabaseLifecycle } from '@/database/database.module';
 import { DataDirLockedError } from '@/database/embedded-postgres';
 import { armShutdownDeadline } from '@/database/shutdown-deadline';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.once(signal, () => armShutdownDeadline(lifecycle, limit, expire));
   }
   await app.listen(config.port, config.host);
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const url = localServiceUrl(config);
   const db = config.database.url
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.database.dataDir}`;

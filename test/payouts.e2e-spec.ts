@@ -314,7 +314,7 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     });
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.details).toEqual([
-      { field: 'programId', issue: 'is a EUR program, not USD' },
+      { field: 'programId', issue: 'is a program in EUR, not USD' },
     ]);
   });
 

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@/config/env';
+import { AppConfig, loadConfig, localServiceUrl } from '@/config/env';
 import { openCliDataSource } from '@/database/cli-data-source';
 import { ApiKeyRepository } from '@/modules/brands/api-key.repository';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
@@ -14,6 +14,22 @@ import { BrandService, CreatedBrand } from '@/modules/brands/brand.service';
 export async function createBrand(dataSource: DataSource, name: string): Promise<CreatedBrand> {
   const apiKeys = new ApiKeyService(new ApiKeyRepository(dataSource));
   return new BrandService(dataSource, apiKeys).createWithAdminKey(name);
+}
+
+/**
+ * The command cannot see the service, only its own environment: the URL it prints comes from
+ * PORT and HOST as the service reads them, and says so, since the service may have had others.
+ */
+export function tryIt(config: Pick<AppConfig, 'host' | 'port'>, apiKey: string): string {
+  const curl = (url: string) => `  curl -H "Authorization: Bearer ${apiKey}" ${url}/v1/api-keys\n`;
+  if (config.port === 0) {
+    return `Try it, with the address of the running service (PORT=0 picks a free port):\n${curl('http://<host>:<port>')}`;
+  }
+  const url = localServiceUrl(config);
+  return (
+    `Try it (the service at ${url}, from PORT and HOST here; if it was started with other ` +
+    `values, use its address):\n${curl(url)}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -38,7 +54,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `Created brand "${created.brand.name}" (${created.brand.id}).\n` +
           `Admin API key (shown once, store it now):\n\n  ${created.apiKey.secret}\n\n` +
-          `Try it: curl -H "Authorization: Bearer ${created.apiKey.secret}" http://localhost:${config.port}/v1/api-keys\n`,
+          tryIt(config, created.apiKey.secret),
       );
     }
   } finally {

@@ -319,6 +319,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /**
+ * Where this configuration's service answers on this machine: `http://localhost:<PORT>` when it
+ * listens on every interface, else on its HOST (IPv6 in brackets).
+ */
+export function localServiceUrl(config: Pick<AppConfig, 'host' | 'port'>): string {
+  const host = ['0.0.0.0', '::'].includes(config.host)
+    ? 'localhost'
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+/**
  * A zero-config start still needs a stable signing secret (click ids must stay valid across
  * restarts), so one is generated once beside the data directory. Production sets TANDEM_SECRET.
  */

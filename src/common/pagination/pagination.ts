@@ -1,18 +1,45 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { AppError } from '@/common/errors/app-error';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
+// A decimal number as a query string carries it (`50`, `2.5`); anything else stays a string.
+const DECIMAL = /^\s*[+-]?\d+(\.\d+)?\s*$/;
+
+/**
+ * An integer query parameter from min to max, reported as one issue whatever is wrong with it.
+ * class-transformer's `@Type(() => Number)` made `abc` NaN, which then failed IsInt, Min and Max
+ * at once: three issues, two of them about a range the value was never in.
+ */
+export function QueryInt(min: number, max: number): PropertyDecorator {
+  const toNumber = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value,
+  );
+  const inRange = ValidateBy({
+    name: 'isQueryInt',
+    validator: {
+      validate: (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
+      defaultMessage: () => `must be an integer from ${min} to ${max}`,
+    },
+  });
+  return (target: object, key: string | symbol) => {
+    toNumber(target, key);
+    inRange(target, key);
+  };
+}
+
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @QueryInt(1, MAX_LIMIT)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })

@@ -39,7 +39,7 @@ describe('planColumns', () => {
       { field: 'externalId', issue: 'column is required' },
     ]);
     expect(headerError(['externalId', 'tiktok_followers']).details).toEqual([
-      { field: 'tiktok_followers', issue: 'needs a tiktok column' },
+      { field: 'tiktok_followers', issue: 'needs the tiktok column' },
     ]);
   });
 });

@@ -56,7 +56,7 @@ export function planColumns(header: string[]): CsvPlan {
     if (column.kind === 'followers' && !seen.has(column.channel)) {
       problems.push({
         field: `${column.channel}_followers`,
-        issue: `needs a ${column.channel} column`,
+        issue: `needs the ${column.channel} column`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
+import { plusSentAsSpaceIssue } from '@/common/http/plus-as-space';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -23,6 +24,10 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 with a time and an explicit offset (Z or ±hh:mm); seconds and fractions optional.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
+function isInstant(value: string): boolean {
+  return INSTANT.test(value) && !Number.isNaN(new Date(value).getTime());
+}
+
 export function parseBound(field: string, value: string): PeriodBound | ErrorDetail {
   const date = DATE_ONLY.exec(value);
   if (date) {
@@ -33,13 +38,12 @@ export function parseBound(field: string, value: string): PeriodBound | ErrorDet
     }
     return { kind: 'date', date: value };
   }
-  if (INSTANT.test(value)) {
-    const at = new Date(value);
-    if (!Number.isNaN(at.getTime())) return { kind: 'instant', at };
-  }
+  if (isInstant(value)) return { kind: 'instant', at: new Date(value) };
   return {
     field,
-    issue: 'must be an ISO 8601 date (2026-03-01, midnight in `timezone`) or time with offset',
+    issue:
+      plusSentAsSpaceIssue(value, isInstant) ??
+      'must be an ISO 8601 date (2026-03-01, midnight in `timezone`) or time with offset',
   };
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
+import { article } from '@/common/errors/article';
 import { newId } from '@/common/ids';
 import {
   PayoutBatchDto,
@@ -27,9 +28,11 @@ export interface BatchTransition {
 }
 
 const transitionError = (status: PayoutBatchStatus, to: string) =>
-  new AppError('invalid_status_transition', `A ${status} payout batch cannot be ${to}`, [
-    { field: 'status', issue: `is ${status}` },
-  ]);
+  new AppError(
+    'invalid_status_transition',
+    `${article(status)} ${status} payout batch cannot be ${to}`,
+    [{ field: 'status', issue: `is ${status}` }],
+  );
 
 /** A batch's end: paid (its rewards with it) or canceled (its rewards released). */
 @Injectable()

@@ -85,7 +85,7 @@ export class PayoutBatchService {
       if (currency === undefined) throw AppError.notFound('Program');
       if (currency !== request.currency) {
         throw new AppError('unprocessable', "The program's rewards are in another currency", [
-          { field: 'programId', issue: `is a ${currency} program, not ${request.currency}` },
+          { field: 'programId', issue: `is a program in ${currency}, not ${request.currency}` },
         ]);
       }
     }

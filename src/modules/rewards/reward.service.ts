@@ -2,6 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
+import { article } from '@/common/errors/article';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { RewardDto, toRewardDto } from '@/modules/rewards/dto/reward.dto';
 import { programTallyKey, ruleTallyKey } from '@/modules/rewards/reward-issuer';
@@ -12,7 +13,7 @@ import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 const transitionError = (from: RewardStatus, to: string, why?: string) =>
   new AppError(
     'invalid_status_transition',
-    `A ${from} reward cannot be ${to}${why ? `: ${why}` : ''}`,
+    `${article(from)} ${from} reward cannot be ${to}${why ? `: ${why}` : ''}`,
     [{ field: 'status', issue: `is ${from}${why ? ` (${why})` : ''}` }],
   );
 

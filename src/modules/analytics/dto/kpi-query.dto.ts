@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '@/common/pagination/pagination';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { DEFAULT_LIMIT, MAX_LIMIT, QueryInt } from '@/common/pagination/pagination';
 import {
   BREAKDOWN_DIMENSIONS,
   SORTABLE_KPIS,
@@ -111,12 +110,14 @@ export class KpiBreakdownQueryDto extends KpiPeriodQueryDto {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @QueryInt(1, MAX_LIMIT)
   limit?: number;
 
   @ApiPropertyOptional({

@@ -7,6 +7,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { plusSentAsSpaceIssue } from '@/common/http/plus-as-space';
 import { isCurrency } from '@/common/money/currency';
 import { MAX_AMOUNT } from '@/common/money/money';
 
@@ -89,7 +90,8 @@ export const IsTimestamp = (options?: ValidationOptions) =>
       name: 'isTimestamp',
       validator: {
         validate: isTimestamp,
-        defaultMessage: () =>
+        defaultMessage: (args) =>
+          plusSentAsSpaceIssue(args?.value, isTimestamp) ??
           'must be an ISO-8601 date-time with a time zone (2026-03-01T09:00:00Z) or a date',
       },
     },
