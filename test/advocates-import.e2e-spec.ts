@@ -247,6 +247,42 @@ describe('Advocate CSV import', () => {
     expect((await byExternalId(brand)).bom_1.name).toBe('Zoë');
   });
 
+  it('fails a row whose bytes are not UTF-8 or hold a NUL, naming the column, and imports the rest', async () => {
+    const brand = await t.createBrand();
+    const post = (body: Buffer) =>
+      fetch(`${t.baseUrl}/v1/advocates/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${brand.key}`, 'content-type': 'text/csv' },
+        body,
+      });
+    // "Café" saved as Windows-1252 (0xE9), then a NUL, then real UTF-8
+    const res = await post(
+      Buffer.concat([
+        Buffer.from('externalId,name\nc1,Caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\nc2,Bo\u0000b\nc3,Café\n'),
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      created: 1,
+      failed: 2,
+      errors: [
+        { row: 1, field: 'name', issue: 'is not valid UTF-8: save the file as "CSV UTF-8"' },
+        { row: 2, field: 'name', issue: 'must not contain a NUL character' },
+      ],
+    });
+    const stored = await byExternalId(brand);
+    expect(Object.keys(stored)).toEqual(['c3']);
+    expect(stored.c3.name).toBe('Café');
+    // in the header: the whole file is refused
+    const badHeader = await post(Buffer.from('externalId,na\u0000me\nc9,x\n'));
+    expect(badHeader.status).toBe(400);
+    expect(((await badHeader.json()) as any).error.details).toEqual([
+      { field: 'column 2', issue: 'must not contain a NUL character' },
+    ]);
+  });
+
   it("never touches another brand's advocate with the same externalId", async () => {
     const a = await t.createBrand();
     const b = await t.createBrand();

@@ -1,5 +1,5 @@
 import { AppError } from '@/common/errors/app-error';
-import { mergeUpserts, parseRow, planColumns } from '@/modules/advocates/advocate-csv';
+import { decodeCells, mergeUpserts, parseRow, planColumns } from '@/modules/advocates/advocate-csv';
 
 function headerError(header: string[]): AppError {
   try {
@@ -9,6 +9,27 @@ function headerError(header: string[]): AppError {
   }
   throw new Error('expected the header to be refused');
 }
+
+describe('decodeCells', () => {
+  it('decodes UTF-8 strictly and names each cell it refuses', () => {
+    expect(decodeCells([Buffer.from('Zoë 🎉'), Buffer.from('')], ['name', 'tags'])).toEqual({
+      ok: true,
+      cells: ['Zoë 🎉', ''],
+    });
+    const bad = decodeCells(
+      [Buffer.from([0x41, 0xc3]), Buffer.from('a\u0000b'), Buffer.from([0xed, 0xa0, 0x80])],
+      ['name'],
+    );
+    expect(bad).toEqual({
+      ok: false,
+      errors: [
+        { field: 'name', issue: 'is not valid UTF-8: save the file as "CSV UTF-8"' },
+        { field: 'column 2', issue: 'must not contain a NUL character' },
+        { field: 'column 3', issue: 'is not valid UTF-8: save the file as "CSV UTF-8"' },
+      ],
+    });
+  });
+});
 
 describe('planColumns', () => {
   it('reads column names case-insensitively, channels and their follower counts included', () => {

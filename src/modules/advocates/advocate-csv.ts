@@ -72,6 +72,35 @@ export function planColumns(header: string[]): CsvPlan {
   return { columns, channels };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The cells of one record as text, or what is wrong with each cell that cannot be: bytes that
+ * are not UTF-8 (a spreadsheet's "CSV" in Windows-1252, say), or a NUL character, which
+ * PostgreSQL cannot store. The JSON API refuses both; so does the import, cell by cell, instead
+ * of storing U+FFFD in their place. `names` are the header's, for the error's field.
+ */
+export function decodeCells(
+  raw: Buffer[],
+  names: string[] = [],
+): { ok: true; cells: string[] } | { ok: false; errors: ErrorDetail[] } {
+  const cells: string[] = [];
+  const errors: ErrorDetail[] = [];
+  raw.forEach((bytes, i) => {
+    const field = names[i]?.trim() || `column ${i + 1}`;
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      errors.push({ field, issue: 'is not valid UTF-8: save the file as "CSV UTF-8"' });
+      return;
+    }
+    if (text.includes('\u0000')) errors.push({ field, issue: 'must not contain a NUL character' });
+    cells.push(text);
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, cells };
+}
+
 export type RowResult = { ok: true; upsert: AdvocateUpsert } | { ok: false; errors: ErrorDetail[] };
 
 /**

@@ -7,7 +7,13 @@ import {
   AdvocateUpsert,
   AdvocateImportRepository,
 } from '@/modules/advocates/advocate-import.repository';
-import { CsvPlan, mergeUpserts, parseRow, planColumns } from '@/modules/advocates/advocate-csv';
+import {
+  CsvPlan,
+  decodeCells,
+  mergeUpserts,
+  parseRow,
+  planColumns,
+} from '@/modules/advocates/advocate-csv';
 import {
   AdvocateImportResultDto,
   ImportRowErrorDto,
@@ -21,7 +27,8 @@ export const MAX_REPORTED_ERRORS = 1000;
 const MAX_RECORD_CHARS = 100_000;
 
 interface ParsedRecord {
-  record: string[];
+  /** Bytes: each cell is decoded (strictly) by decodeCells. */
+  record: Buffer[];
   info: Info;
 }
 
@@ -87,11 +94,16 @@ export class AdvocateImportService {
     if (declaredBytes !== undefined && declaredBytes > maxBytes) throw tooLarge(maxBytes);
     const limiter = new ByteLimit(maxBytes);
     const parser = parse({
-      bom: true,
+      // The UTF-8 byte order mark is dropped before (Utf8BomStrip): csv-parse's own BOM
+      // handling switches it to decoding text, which would undo encoding: null below.
+      bom: false,
       relax_column_count: true,
       skip_empty_lines: false,
       max_record_size: MAX_RECORD_CHARS,
       info: true,
+      // Cells as bytes, so that bytes which are not UTF-8 fail their row (decodeCells) instead
+      // of becoming U+FFFD. (csv-parse documents null; its type leaves it out.)
+      encoding: null as unknown as undefined,
       // A syntax error would destroy the stream and drop the records parsed before it; as a
       // 'skip' they arrive, and the error tells how many came first. The rest is not read.
       skip_records_with_error: true,
@@ -103,10 +115,11 @@ export class AdvocateImportService {
     // Errors of the body or the limit end the parser's iteration below.
     body.on('error', (err) => parser.destroy(err));
     limiter.on('error', (err) => parser.destroy(err));
-    body.pipe(limiter).pipe(parser);
+    body.pipe(limiter).pipe(new Utf8BomStrip()).pipe(parser);
 
     const tally = new ImportTally();
     let plan: CsvPlan | undefined;
+    let header: string[] = [];
     let batch = new Map<string, PendingRow>();
     let row = 0; // the header is row 0
     const flush = async () => {
@@ -124,13 +137,23 @@ export class AdvocateImportService {
     };
 
     try {
-      for await (const { record: cells, info } of parser as AsyncIterable<ParsedRecord>) {
+      for await (const { record, info } of parser as AsyncIterable<ParsedRecord>) {
         if (broken && info.records > (broken.records as number)) break;
+        const decoded = decodeCells(record, header);
         if (!plan) {
-          plan = planColumns(cells);
+          if (!decoded.ok) {
+            throw AppError.validation(decoded.errors, 'The CSV header is invalid');
+          }
+          header = decoded.cells;
+          plan = planColumns(header);
           continue;
         }
         row += 1;
+        if (!decoded.ok) {
+          tally.fail(row, decoded.errors);
+          continue;
+        }
+        const cells = decoded.cells;
         if (cells.every((c) => c.trim() === '')) continue; // blank line: keeps its row number
         const parsed = parseRow(plan, cells);
         if (!parsed.ok) {
@@ -171,6 +194,33 @@ export class AdvocateImportService {
     }
     await flush();
     return tally.result();
+  }
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Drops a UTF-8 byte order mark at the start of the stream (it may arrive split). */
+class Utf8BomStrip extends Transform {
+  private head: Buffer | null = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.head === null) return done(null, chunk);
+    this.head = Buffer.concat([this.head, chunk]);
+    if (this.head.length < UTF8_BOM.length) return done();
+    const rest = this.head.subarray(0, 3).equals(UTF8_BOM) ? this.head.subarray(3) : this.head;
+    this.head = null;
+    done(null, rest);
+  }
+
+  override _flush(done: TransformCallback): void {
+    // A body shorter than a BOM: a BOM alone is nothing, anything else goes on as it is.
+    if (
+      this.head &&
+      this.head.length > 0 &&
+      !UTF8_BOM.subarray(0, this.head.length).equals(this.head)
+    )
+      this.push(this.head);
+    done();
   }
 }
 
