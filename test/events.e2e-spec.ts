@@ -131,6 +131,18 @@ describe('conversion events → attribution → two-way rewards', () => {
     });
     expect(res.body.rewards).toHaveLength(2);
 
+    // a CTA key the program does not have: the code still counts, without a CTA or channel
+    const staleKey = await sendEvent(
+      t,
+      brand,
+      purchaseEvent({ code: 'bob-summer', ctaKey: 'old-banner' }),
+    );
+    expect(staleKey.status).toBe(201);
+    expect(staleKey.body).toMatchObject({
+      status: 'attributed',
+      attribution: { advocateId: bob.id, method: 'code', ctaKey: null, channel: null },
+    });
+
     const unknown = await sendEvent(t, brand, purchaseEvent({ code: 'NOPE-123' }));
     expect(unknown.body).toMatchObject({
       status: 'unattributed',

@@ -186,7 +186,9 @@ export class EventInputDto {
 
   @ApiPropertyOptional({
     example: 'ig-story',
-    description: 'With a code: the CTA it came through, when the brand knows it',
+    description:
+      "With a code: the CTA it came through, when the brand knows it. A key the code's program " +
+      'does not have is ignored (the code still counts): attribution.ctaKey and channel are null',
   })
   @IsOptional()
   @IsString()
