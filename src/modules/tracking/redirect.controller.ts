@@ -1,10 +1,9 @@
-import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@/common/auth/scopes.decorator';
-import { ApiErrors } from '@/common/errors/api-errors.decorator';
 import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from '@/modules/tracking/redirect-pages';
 import { RedirectAnswer, RedirectService } from '@/modules/tracking/redirect.service';
 import type { CachedLink } from '@/modules/tracking/link-cache';
@@ -46,18 +45,14 @@ export class RedirectController {
     description: 'Unknown link: a small HTML page',
     content: { 'text/html': {} },
   })
-  // The global pipe refuses a NUL in any parameter before the handler, so in JSON, not HTML.
-  @ApiErrors([400, 'A slug holding a NUL character (%00)'])
-  redirect(
-    @Param('slug') slug: string,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): void | Promise<void> {
+  redirect(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void | Promise<void> {
     // Reached only by what the front door passes on (see redirect-front-door.ts): slugs it
-    // does not take, e.g. percent-encoded ones, which answer the not-found page.
+    // does not take, e.g. percent-encoded ones, which answer the not-found page (find() looks
+    // up only what can be a slug). Read from the request, not through @Param: the global pipe
+    // would answer a NUL (%00) with a JSON 400, and a friend's browser gets pages.
     reply.hijack();
     return this.respond(
-      slug,
+      (request.params as { slug?: string }).slug ?? '',
       {
         method: request.method,
         ip: request.ip,
