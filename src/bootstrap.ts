@@ -118,7 +118,8 @@ export function setupOpenApi(app: INestApplication): void {
           'each operation lists the scopes it accepts in `x-scopes` (an `admin` key passes every scope). ' +
           'Errors are `{ "error": { "code", "message", "details": [{ "field", "issue" }] } }`. ' +
           'Money is an integer `amount` in minor units with an ISO 4217 `currency`. ' +
-          'Lists take `limit` (default 50, max 500) and `cursor`, and answer `{ data, nextCursor }`.',
+          'Lists take `limit` (default 50, max 500) and `cursor`, and answer `{ data, nextCursor }`; ' +
+          'a cursor works only with the filters and sort of the page it came from (400 `cursor` otherwise).',
       )
       .setVersion('0.1.0')
       .addBearerAuth(

@@ -52,6 +52,38 @@ describe('rewards: listing, approval, rejection, the approval job and reviews', 
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(all.body.data.map((r: any) => r.id));
+    // a cursor belongs to its list: the same filters in any order go on, other filters or
+    // another list are refused instead of silently skipping rows
+    const byAlice = `advocateId=${alice.id}&recipient=friend`;
+    const firstFriend = await t.request('GET', `/v1/rewards?${byAlice}&limit=1`, {
+      key: brand.key,
+    });
+    const next = firstFriend.body.nextCursor;
+    const reordered = await t.request(
+      'GET',
+      `/v1/rewards?limit=2&recipient=friend&cursor=${next}&advocateId=${alice.id}`,
+      { key: brand.key },
+    );
+    expect(reordered.status).toBe(200);
+    expect(reordered.body.data).toHaveLength(2);
+    for (const elsewhere of [
+      `/v1/rewards?advocateId=${alice.id}&recipient=advocate&cursor=${next}`,
+      `/v1/rewards?cursor=${next}`,
+      `/v1/reviews?cursor=${next}`,
+    ]) {
+      const res = await t.request('GET', elsewhere, { key: brand.key });
+      expect([elsewhere, res.status, res.body.error.details]).toEqual([
+        elsewhere,
+        400,
+        [
+          {
+            field: 'cursor',
+            issue:
+              'belongs to another list or other filters: send the filters of the page it came from',
+          },
+        ],
+      ]);
+    }
     const future = await t.request(
       'GET',
       `/v1/rewards?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '@/common/pagination/pagination';
+import { decodeCursor, encodeCursor, listTag } from '@/common/pagination/pagination';
 
 describe('decodeCursor', () => {
   it('accepts the timestamp keys our lists write', () => {
@@ -29,5 +29,38 @@ describe('decodeCursor', () => {
     expect(decodeCursor(encodeCursor({ k: 'name.asc:Jane', id: 'adv_abc' }), 'text')?.k).toBe(
       'name.asc:Jane',
     );
+  });
+});
+
+describe('cursors bound to their list', () => {
+  const position = { k: '2026-11-23T14:00:00.123Z', id: 'rwd_abc' };
+  const list = { list: 'rewards', status: 'pending', from: new Date('2026-11-01T00:00:00Z') };
+
+  it('identify a list by its name and filters, whatever their order, not by limit or cursor', () => {
+    expect(
+      listTag({ from: new Date('2026-11-01T00:00:00Z'), status: 'pending', list: 'rewards' }),
+    ).toBe(listTag(list));
+    expect(listTag({ ...list, limit: 5, cursor: 'x', advocateId: undefined })).toBe(listTag(list));
+    expect(listTag({ ...list, status: 'approved' })).not.toBe(listTag(list));
+    expect(listTag({ ...list, list: 'reviews' })).not.toBe(listTag(list));
+  });
+
+  it('decode for their own list only', () => {
+    const cursor = encodeCursor(position, list);
+    expect(decodeCursor(cursor, 'timestamp', list)).toEqual(position);
+    for (const other of [{ ...list, status: 'approved' }, { list: 'rewards' }]) {
+      expect(() => decodeCursor(cursor, 'timestamp', other)).toThrow(
+        expect.objectContaining({
+          details: [
+            expect.objectContaining({
+              field: 'cursor',
+              issue: expect.stringMatching(/^belongs to another list/),
+            }),
+          ],
+        }),
+      );
+    }
+    // an unbound cursor (as written before lists were bound) is refused by a bound list
+    expect(() => decodeCursor(encodeCursor(position), 'timestamp', list)).toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
@@ -62,10 +63,40 @@ export interface Page<T> {
 export interface CursorPosition {
   k: string | number;
   id: string;
+  /** The list it belongs to (listTag): a cursor of one list, or of other filters, is refused. */
+  l?: string;
 }
 
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
+/**
+ * What a list is: its name and everything that selects or orders its rows (path ids, filters,
+ * sort), not `limit` or `cursor`. Keys are sorted: the query's order does not matter.
+ */
+export type ListIdentity = { list: string } & Record<string, unknown>;
+
+const NOT_IDENTITY = new Set(['cursor', 'limit', 'format']);
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined && !NOT_IDENTITY.has(k))
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+export function listTag(identity: ListIdentity): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(identity)))
+    .digest('base64url')
+    .slice(0, 12);
+}
+
+export function encodeCursor(position: CursorPosition, identity?: ListIdentity): string {
+  const bound = identity ? { ...position, l: listTag(identity) } : position;
+  return Buffer.from(JSON.stringify(bound)).toString('base64url');
 }
 
 // PostgreSQL's text form (`created_at::text`, exact to the microsecond) or Date#toISOString.
@@ -89,6 +120,7 @@ function isTimestampKey(k: unknown): boolean {
 export function decodeCursor(
   cursor: string | undefined,
   kind: 'timestamp' | 'text' = 'timestamp',
+  identity?: ListIdentity,
 ): CursorPosition | undefined {
   if (cursor === undefined) return undefined;
   let parsed: CursorPosition | undefined;
@@ -98,8 +130,17 @@ export function decodeCursor(
     parsed = undefined;
   }
   const keyOk = kind === 'text' ? typeof parsed?.k === 'string' : isTimestampKey(parsed?.k);
-  if (parsed && keyOk && typeof parsed.id === 'string' && ID_KEY.test(parsed.id)) return parsed;
-  throw AppError.field('cursor', 'is not a cursor returned by this API');
+  if (!parsed || !keyOk || typeof parsed.id !== 'string' || !ID_KEY.test(parsed.id)) {
+    throw AppError.field('cursor', 'is not a cursor returned by this API');
+  }
+  // Another list's position would silently skip or repeat rows of this one.
+  if (identity && parsed.l !== listTag(identity)) {
+    throw AppError.field(
+      'cursor',
+      'belongs to another list or other filters: send the filters of the page it came from',
+    );
+  }
+  return { k: parsed.k, id: parsed.id };
 }
 
 /**
@@ -110,13 +151,14 @@ export function toPage<R, T>(
   limit: number,
   keyOf: (row: R) => CursorPosition,
   map: (row: R) => T,
+  identity?: ListIdentity,
 ): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     data: pageRows.map(map),
-    nextCursor: hasMore && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    nextCursor: hasMore && last !== undefined ? encodeCursor(keyOf(last), identity) : null,
   };
 }
 

@@ -108,13 +108,16 @@ export class AdvocateService {
     const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
     // The cursor names its order, so a cursor of another sort is refused instead of misread.
     const prefix = `${sort}.${order}:`;
-    const after = afterPosition(decodeCursor(cursor, 'text'), prefix, sort);
+    // Filters too: a cursor of other filters would skip or repeat advocates.
+    const list = { list: 'advocates', ...query, sort, order };
+    const after = afterPosition(decodeCursor(cursor, 'text', list), prefix, sort);
     const rows = await this.advocates.listByBrand(brandId, query, sort, order, limit, after);
     return toPage(
       rows,
       limit,
       (r) => ({ k: prefix + r.sortKey, id: r.advocate.id }),
       (r) => toAdvocateDto(r.advocate),
+      list,
     );
   }
 }

@@ -57,8 +57,13 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   async list(brandId: string, limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
-    const rows = await this.keys.listByBrand(brandId, limit, decodeCursor(cursor));
-    return toPage(rows, limit, (k) => ({ k: k.cursorAt, id: k.id }), toApiKeyDto);
+    const list = { list: 'api-keys' };
+    const rows = await this.keys.listByBrand(
+      brandId,
+      limit,
+      decodeCursor(cursor, 'timestamp', list),
+    );
+    return toPage(rows, limit, (k) => ({ k: k.cursorAt, id: k.id }), toApiKeyDto, list);
   }
 
   async revoke(brandId: string, id: string): Promise<void> {

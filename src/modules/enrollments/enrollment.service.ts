@@ -103,17 +103,19 @@ export class EnrollmentService {
   ): Promise<Page<EnrollmentDto>> {
     if (!(await this.enrollments.findProgram(brandId, programId)))
       throw AppError.notFound('Program');
+    const list = { list: 'enrollments', programId };
     const rows = await this.enrollments.listByProgram(
       brandId,
       programId,
       limit,
-      decodeCursor(cursor),
+      decodeCursor(cursor, 'timestamp', list),
     );
     const page = toPage(
       rows,
       limit,
       (r) => ({ k: r.cursorAt, id: r.id }),
       (r) => r,
+      list,
     );
     const data = await Promise.all(
       page.data.map((r) => this.toDto(this.dataSource.manager, brandId, r)),

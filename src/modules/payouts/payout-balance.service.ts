@@ -19,7 +19,12 @@ export class PayoutBalanceService {
   constructor(private readonly balances: PayoutBalanceRepository) {}
 
   async list(brandId: string, query: BalanceQueryDto, limit: number): Promise<BalancePageDto> {
-    const after = decodeCursor(query.cursor, 'text');
+    const list = {
+      list: 'payout-balances',
+      currency: query.currency,
+      advocateId: query.advocateId,
+    };
+    const after = decodeCursor(query.cursor, 'text', list);
     if (after !== undefined && !looksLikeId('advocate', String(after.k))) {
       throw AppError.field('cursor', 'is not a cursor returned by this API');
     }
@@ -46,6 +51,7 @@ export class PayoutBalanceService {
       limit,
       (r: AdvocateBalanceRow) => ({ k: r.advocate_id, id: r.advocate_id }),
       toAdvocateBalanceDto,
+      list,
     );
     return { currency: query.currency, totals: toBalanceTotalsDto(totals), ...page };
   }

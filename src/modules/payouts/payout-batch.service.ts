@@ -137,12 +137,15 @@ export class PayoutBatchService {
     limit: number,
     cursor?: string,
   ): Promise<Page<PayoutBatchDto>> {
-    const rows = await this.batches.listByBrand(brandId, filters, limit, decodeCursor(cursor));
+    const list = { list: 'payout-batches', ...filters };
+    const after = decodeCursor(cursor, 'timestamp', list);
+    const rows = await this.batches.listByBrand(brandId, filters, limit, after);
     return toPage(
       rows,
       limit,
       (r: PayoutBatchRow) => ({ k: r.cursor_at, id: r.id }),
       (r) => toPayoutBatchDto(r),
+      list,
     );
   }
 

@@ -80,7 +80,8 @@ export class CtaService {
     limit: number,
     cursor?: string,
   ): Promise<Page<CtaDto>> {
-    const after = decodeCursor(cursor);
+    const list = { list: 'ctas', programId };
+    const after = decodeCursor(cursor, 'timestamp', list);
     const program = await this.programs.findByIdForBrand(brandId, programId);
     if (!program) throw AppError.notFound('Program');
     const rows = await this.ctas.listByProgram(brandId, programId, limit, after);
@@ -89,6 +90,7 @@ export class CtaService {
       limit,
       (c) => ({ k: c.createdAt.toISOString(), id: c.id }),
       (c) => toCtaDto(c, program),
+      list,
     );
   }
 

@@ -66,8 +66,16 @@ export class ProgramService {
     limit: number,
     cursor?: string,
   ): Promise<Page<ProgramDto>> {
-    const rows = await this.programs.listByBrand(brandId, filters, limit, decodeCursor(cursor));
-    return toPage(rows, limit, (p) => ({ k: p.createdAt.toISOString(), id: p.id }), toProgramDto);
+    const list = { list: 'programs', ...filters };
+    const after = decodeCursor(cursor, 'timestamp', list);
+    const rows = await this.programs.listByBrand(brandId, filters, limit, after);
+    return toPage(
+      rows,
+      limit,
+      (p) => ({ k: p.createdAt.toISOString(), id: p.id }),
+      toProgramDto,
+      list,
+    );
   }
 
   /** The program and its default copy-link CTA, together or not at all. New programs are draft. */

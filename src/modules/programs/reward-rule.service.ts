@@ -59,7 +59,8 @@ export class RewardRuleService {
     limit: number,
     cursor?: string,
   ): Promise<Page<RewardRuleDto>> {
-    const after = decodeCursor(cursor);
+    const list = { list: 'reward-rules', programId, includeInactive };
+    const after = decodeCursor(cursor, 'timestamp', list);
     await this.programOrThrow(brandId, programId);
     const rows = await this.rules.listByProgram(brandId, programId, includeInactive, limit, after);
     return toPage(
@@ -67,6 +68,7 @@ export class RewardRuleService {
       limit,
       (r) => ({ k: r.createdAt.toISOString(), id: r.id }),
       toRewardRuleDto,
+      list,
     );
   }
 

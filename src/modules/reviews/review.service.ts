@@ -21,8 +21,10 @@ export class ReviewService {
     limit: number,
     cursor?: string,
   ): Promise<Page<ReviewItemDto>> {
-    const rows = await this.reviews.listByBrand(brandId, filters, limit, decodeCursor(cursor));
-    const page = toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toReviewItem);
+    const list = { list: 'reviews', ...filters };
+    const after = decodeCursor(cursor, 'timestamp', list);
+    const rows = await this.reviews.listByBrand(brandId, filters, limit, after);
+    const page = toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toReviewItem, list);
     const referralIds = page.data.filter((i) => i.type === 'referral').map((i) => i.id);
     const rewards = await this.reviews.rewardsOfReferrals(brandId, referralIds);
     for (const item of page.data) {

@@ -32,8 +32,10 @@ export class RewardService {
     limit: number,
     cursor?: string,
   ): Promise<Page<RewardDto>> {
-    const rows = await this.rewards.listByBrand(brandId, filters, limit, decodeCursor(cursor));
-    return toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toRewardDto);
+    const list = { list: 'rewards', ...filters };
+    const after = decodeCursor(cursor, 'timestamp', list);
+    const rows = await this.rewards.listByBrand(brandId, filters, limit, after);
+    return toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toRewardDto, list);
   }
 
   async get(brandId: string, id: string): Promise<RewardDto> {

@@ -49,18 +49,15 @@ export class ShareService {
   }
 
   async list(brandId: string, query: ListSharesQueryDto, limit: number): Promise<Page<ShareDto>> {
-    const after = decodeCursor(query.cursor);
+    const filters = { programId: query.programId, advocateId: query.advocateId };
+    const list = { list: 'shares', ...filters };
+    const after = decodeCursor(query.cursor, 'timestamp', list);
     if (query.programId !== undefined && !(await this.programExists(brandId, query.programId)))
       throw AppError.notFound('Program');
     if (query.advocateId !== undefined && !(await this.advocateExists(brandId, query.advocateId)))
       throw AppError.notFound('Advocate');
-    const rows = await this.shares.listByBrand(
-      brandId,
-      { programId: query.programId, advocateId: query.advocateId },
-      limit,
-      after,
-    );
-    return toPage(rows, limit, (s: ShareRow) => ({ k: s.cursorAt, id: s.id }), toShareDto);
+    const rows = await this.shares.listByBrand(brandId, filters, limit, after);
+    return toPage(rows, limit, (s: ShareRow) => ({ k: s.cursorAt, id: s.id }), toShareDto, list);
   }
 
   /** Field rules class-validator cannot express; all problems reported at once. */

@@ -33,22 +33,19 @@ export class WebhookDeliveryService {
     if (!(await this.endpoints.findByIdForBrand(brandId, endpointId))) {
       throw AppError.notFound('Webhook endpoint');
     }
-    const after = decodeCursor(q.cursor, 'text');
+    const filters = { status: q.status, eventType: q.eventType };
+    const list = { list: 'webhook-deliveries', endpointId, ...filters };
+    const after = decodeCursor(q.cursor, 'text', list);
     if (after && !/^\d{1,19}$/.test(String(after.k))) {
       throw AppError.field('cursor', 'is not a cursor returned by this API');
     }
-    const rows = await this.deliveries.listByEndpoint(
-      brandId,
-      endpointId,
-      { status: q.status, eventType: q.eventType },
-      limit,
-      after,
-    );
+    const rows = await this.deliveries.listByEndpoint(brandId, endpointId, filters, limit, after);
     const page = toPage(
       rows,
       limit,
       (r) => ({ k: r.seq, id: r.id }),
       (r) => r,
+      list,
     );
     const attempts = await this.deliveries.attemptsOf(
       brandId,

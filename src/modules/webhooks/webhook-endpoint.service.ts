@@ -52,8 +52,13 @@ export class WebhookEndpointService {
   }
 
   async list(brandId: string, limit: number, cursor?: string): Promise<Page<WebhookEndpointDto>> {
-    const rows = await this.endpoints.listByBrand(brandId, limit, decodeCursor(cursor));
-    return toPage(rows, limit, (r) => ({ k: r.cursor_at!, id: r.id }), toEndpointDto);
+    const list = { list: 'webhook-endpoints' };
+    const rows = await this.endpoints.listByBrand(
+      brandId,
+      limit,
+      decodeCursor(cursor, 'timestamp', list),
+    );
+    return toPage(rows, limit, (r) => ({ k: r.cursor_at!, id: r.id }), toEndpointDto, list);
   }
 
   async get(brandId: string, id: string): Promise<WebhookEndpointDto> {
