@@ -384,6 +384,10 @@ describe('Advocates', () => {
       expect(res.body.error.details[0].field).toBe('cursor');
       const garbage = await list(brand, 'cursor=garbage');
       expect(garbage.status).toBe(400);
+      // a forged name cursor holding a NUL was sent to SQL: a 500
+      const nul = Buffer.from(JSON.stringify({ k: 'name.asc:\u0000', id: 'adv_x' }));
+      const forged = await list(brand, `sort=name&cursor=${nul.toString('base64url')}`);
+      expect([forged.status, forged.body.error.details[0].field]).toEqual([400, 'cursor']);
     });
   });
 });

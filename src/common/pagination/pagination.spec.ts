@@ -25,6 +25,12 @@ describe('decodeCursor', () => {
     }
   });
 
+  it('refuses a text key with a control character (a NUL reached SQL: a 500)', () => {
+    expect(() =>
+      decodeCursor(encodeCursor({ k: 'name.asc:\u0000', id: 'adv_abc' }), 'text'),
+    ).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+  });
+
   it('leaves text keys to the caller', () => {
     expect(decodeCursor(encodeCursor({ k: 'name.asc:Jane', id: 'adv_abc' }), 'text')?.k).toBe(
       'name.asc:Jane',

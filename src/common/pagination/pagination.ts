@@ -103,6 +103,8 @@ export function encodeCursor(position: CursorPosition, identity?: ListIdentity):
 const TIMESTAMP_KEY =
   /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/;
 const ID_KEY = /^[a-z]{3}_[0-9A-Za-z]{1,64}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function isTimestampKey(k: unknown): boolean {
   const m = typeof k === 'string' ? TIMESTAMP_KEY.exec(k) : null;
@@ -129,7 +131,11 @@ export function decodeCursor(
   } catch {
     parsed = undefined;
   }
-  const keyOk = kind === 'text' ? typeof parsed?.k === 'string' : isTimestampKey(parsed?.k);
+  // Text keys go to SQL as they are: no control characters (PostgreSQL refuses a NUL: a 500).
+  const keyOk =
+    kind === 'text'
+      ? typeof parsed?.k === 'string' && !CONTROL_CHARACTER.test(parsed.k)
+      : isTimestampKey(parsed?.k);
   if (!parsed || !keyOk || typeof parsed.id !== 'string' || !ID_KEY.test(parsed.id)) {
     throw AppError.field('cursor', 'is not a cursor returned by this API');
   }

@@ -30,9 +30,10 @@ export interface StoredAnswer {
 /**
  * The idempotency gate: events are inserted first, `ON CONFLICT DO NOTHING`, so of concurrent
  * deliveries of one event id exactly one goes on (the others wait for it, then read its stored
- * answer). The same holds for purchases naming one order under different event ids: one goes in,
- * the others find the order taken (`events_brand_purchase_order_key`). The same statement upserts the customers of the events that went in, which locks
- * their rows: events of one customer are decided one transaction at a time.
+ * answer). The same holds for purchases naming one order under different event ids: one goes
+ * in, the others find the order taken (`events_brand_purchase_order_key`). The same statement
+ * upserts the customers of the events that went in, which locks their rows: events of one
+ * customer are decided one transaction at a time.
  */
 @Injectable()
 export class EventIntakeRepository {

@@ -89,7 +89,7 @@ export class RefundRecorder {
     const now = new Date();
     const outcome = emptyOutcome();
     /** Refunds larger than what is left of their order: answered 422, their rows removed. */
-    const refused: string[] = [];
+    const refused = new Set<string>();
     const changed = new Map<string, RefundableReward & { reversedAt: Date | null }>();
     const tallies = new Map<string, { count: number; amount: number }>();
     const addTally = (key: string, count: number, amount: number) => {
@@ -124,7 +124,7 @@ export class RefundRecorder {
       } else if (purchase) {
         const before = refunded.get(purchase.orderId) ?? 0;
         if (e.order!.amount > purchase.amount - before) {
-          refused.push(row.id);
+          refused.add(row.id);
           out.set(e.index, { kind: 'failed', error: overRefundError(purchase, before) });
           continue;
         }
@@ -192,9 +192,9 @@ export class RefundRecorder {
     // KPI rollups (analytics): refunds come off their orders' revenue when the fold job adds
     // the queued events (see KpiFoldRepository).
     outcome.kpiQueue = fresh
-      .filter((r) => !refused.includes(r.id))
+      .filter((r) => !refused.has(r.id))
       .map((r) => ({ kind: 'refund', event_id: r.id }));
-    if (refused.length > 0) await this.intake.deleteEvents(em, brandId, refused);
+    if (refused.size > 0) await this.intake.deleteEvents(em, brandId, [...refused]);
     await this.outcomes.write(em, brandId, outcome);
     // Webhooks (issue 8): reward.reversed and reward.clawback, in this transaction.
     await this.webhooks.enqueueSubjects(
