@@ -525,6 +525,9 @@ describe('conversion events → attribution → two-way rewards', () => {
       [{ ...base, order: undefined }, 'order'],
       [{ ...base, order: { id: 'o', amount: -1, currency: 'USD' } }, 'order.amount'],
       [{ ...base, order: { id: 'o', amount: 1.5, currency: 'USD' } }, 'order.amount'],
+      // Past 10^12 minor units: sums of such amounts would no longer be exact.
+      [{ ...base, order: { id: 'o', amount: 10 ** 12 + 1, currency: 'USD' } }, 'order.amount'],
+      [{ ...base, order: { id: 'o', amount: 2 ** 53 - 1, currency: 'USD' } }, 'order.amount'],
       [{ ...base, order: { id: 'o', amount: 100, currency: 'XYZ' } }, 'order.currency'],
       [{ ...base, customer: undefined }, 'customer'],
       [{ ...base, customer: { id: 'c', email: 'not-an-email' } }, 'customer.email'],
@@ -549,6 +552,37 @@ describe('conversion events → attribution → two-way rewards', () => {
     expect(notJson.status).toBe(400);
     expect(await count('events WHERE brand_id = $1', [brand.id])).toBe(0);
     expect(await count('customers WHERE brand_id = $1', [brand.id])).toBe(0);
+  });
+
+  it('takes orders up to 10^12 minor units and adds their rewards up exactly', async () => {
+    const brand = await t.createBrand();
+    const p = await createProgram(t, brand);
+    await createRule(t, p, {
+      trigger: { event: 'purchase' },
+      recipient: 'advocate',
+      reward: { kind: 'cash', percent: 100 },
+    });
+    const alice = await createAdvocate(t, p);
+    const max = 10 ** 12;
+    for (let i = 0; i < 12; i++) {
+      const res = await sendEvent(
+        t,
+        brand,
+        purchaseEvent({
+          code: alice.code,
+          order: { id: uniqueId('o'), amount: max, currency: 'USD' },
+        }),
+      );
+      expect([res.status, res.body.rewards[0]?.amount]).toEqual([201, max]);
+    }
+    // 12 × 10^12: far past 2^32, still well inside the exact range of a JSON number.
+    const balances = await t.request('GET', '/v1/payouts/balances?currency=USD', {
+      key: brand.key,
+    });
+    expect([balances.status, balances.body.totals.pending]).toEqual([200, 12 * max]);
+    const kpis = await t.request('GET', `/v1/programs/${p.programId}/kpis`, { key: brand.key });
+    expect(kpis.status).toBe(200);
+    expect(kpis.body).toMatchObject({ revenue: 12 * max, rewardCost: 12 * max });
   });
 
   it('needs the track scope (or admin)', async () => {

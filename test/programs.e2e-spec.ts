@@ -160,6 +160,7 @@ describe('Programs', () => {
       [{ budget: { amount: 10.5, currency: 'USD' } }, 'budget.amount'],
       [{ budget: { amount: '1000', currency: 'USD' } }, 'budget.amount'],
       [{ budget: { amount: 2 ** 53, currency: 'USD' } }, 'budget.amount'],
+      [{ budget: { amount: 10 ** 12 + 1, currency: 'USD' } }, 'budget.amount'],
       [{ budget: { amount: 1000 } }, 'budget.currency'],
       [{ budget: { amount: 1000, currency: 'EUR' } }, 'budget.currency'],
       [{ programCost: { amount: 1000, currency: 'EUR' } }, 'programCost.currency'],

@@ -173,6 +173,7 @@ describe('Reward rules', () => {
       [reward({ kind: 'cash', amount: 0 }), 'reward.amount'],
       [reward({ kind: 'cash', amount: 10.5 }), 'reward.amount'],
       [reward({ kind: 'cash', amount: '1000' }), 'reward.amount'],
+      [reward({ kind: 'cash', amount: 10 ** 12 + 1 }), 'reward.amount'],
       [reward({ kind: 'cash', percent: 0 }), 'reward.percent'],
       [reward({ kind: 'cash', percent: 100.5 }), 'reward.percent'],
       [reward({ kind: 'cash', percent: 12.34567 }), 'reward.percent'],

@@ -103,6 +103,8 @@ describe('shares', () => {
     ['negative reach', { code: 'X', ctaKey: 'k', reach: -1 }, 'reach'],
     ['fractional impressions', { code: 'X', ctaKey: 'k', impressions: 1.5 }, 'impressions'],
     ['reach as text', { code: 'X', ctaKey: 'k', reach: '100' }, 'reach'],
+    ['reach past 10^12', { code: 'X', ctaKey: 'k', reach: 10 ** 12 + 1 }, 'reach'],
+    ['impressions past 10^12', { code: 'X', ctaKey: 'k', impressions: 2 ** 53 - 1 }, 'impressions'],
     [
       'sharedAt in the future',
       { code: 'X', ctaKey: 'k', sharedAt: new Date(Date.now() + 3_600_000).toISOString() },

@@ -1,3 +1,4 @@
+import { MAX_AMOUNT } from '@/common/money/money';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -69,6 +70,7 @@ export class RewardInputDto {
     type: 'integer',
     nullable: true,
     minimum: 1,
+    maximum: MAX_AMOUNT,
     example: 1000,
     description:
       'Fixed amount in minor units (points: whole points). Exactly one of amount/percent.',
@@ -96,6 +98,7 @@ export class RewardInputDto {
     type: 'integer',
     nullable: true,
     minimum: 1,
+    maximum: MAX_AMOUNT,
     description: 'Cap of a percent reward, minor units; only with percent',
   })
   @IsOptional()
@@ -117,6 +120,7 @@ export class ConditionsDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
+    maximum: MAX_AMOUNT,
     example: 5000,
     description: 'Smallest order amount, minor units; purchase triggers only',
   })
@@ -172,6 +176,7 @@ export class CapDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
+    maximum: MAX_AMOUNT,
     example: 50000,
     description: "At most this much, minor units of the rule's currency (points for points)",
   })
@@ -194,6 +199,7 @@ export class LimitsDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
+    maximum: MAX_AMOUNT,
     description: "Total this rule may give in the program, minor units of the rule's currency",
   })
   @IsOptional()

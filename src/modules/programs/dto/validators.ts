@@ -137,7 +137,7 @@ export const IsIntInRange = (min: number, max: number, options?: ValidationOptio
     options,
   );
 
-/** Money in minor units: an exact integer (a JS number stays exact up to 2^53 - 1). */
+/** Money in minor units: an exact integer up to MAX_AMOUNT (so that sums stay exact too). */
 export const IsAmount = (min: 0 | 1, options?: ValidationOptions) =>
   ValidateBy(
     {
@@ -146,7 +146,7 @@ export const IsAmount = (min: 0 | 1, options?: ValidationOptions) =>
         validate: (v: unknown) =>
           Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= MAX_AMOUNT,
         defaultMessage: () =>
-          `must be an integer amount in minor units, ${min === 0 ? '0 or more' : 'above 0'}`,
+          `must be an integer amount in minor units, from ${min} to ${MAX_AMOUNT}`,
       },
     },
     options,

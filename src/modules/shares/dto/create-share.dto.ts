@@ -12,6 +12,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { MAX_AUDIENCE } from '@/common/money/money';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 import type { Channel } from '@/modules/programs/cta.entity';
 
@@ -83,23 +84,25 @@ export class CreateShareDto {
   @ApiPropertyOptional({
     example: 1840,
     minimum: 0,
+    maximum: MAX_AUDIENCE,
     description: 'Reported reach of the post (people).',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @Max(MAX_AUDIENCE)
   reach?: number;
 
   @ApiPropertyOptional({
     example: 5230,
     minimum: 0,
+    maximum: MAX_AUDIENCE,
     description: 'Reported impressions of the post.',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @Max(MAX_AUDIENCE)
   impressions?: number;
 
   @ApiPropertyOptional({
