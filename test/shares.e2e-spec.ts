@@ -138,6 +138,103 @@ describe('shares', () => {
     expect(mismatch.body.error.details[0].field).toBe('code');
   });
 
+  it('answers 422, writing nothing, where a click would not count either', async () => {
+    const shareOf = (l: SeededLink, by: 'code' | 'advocateId', sharedAt?: Date) =>
+      post({
+        ...(by === 'code'
+          ? { code: l.code }
+          : { advocateId: l.advocateId, programId: l.programId }),
+        ctaKey: l.ctaKey,
+        ...(sharedAt ? { sharedAt: sharedAt.toISOString() } : {}),
+      });
+    const day = 86_400_000;
+    const starts = new Date(Date.now() - 10 * day);
+    const ends = new Date(Date.now() - day);
+    const cases: [string, SeededLink, 'code' | 'advocateId', Date | undefined, string, string][] = [
+      [
+        'banned',
+        await seedLink(db, brand.id, { advocateStatus: 'banned' }),
+        'code',
+        undefined,
+        'code',
+        'is banned',
+      ],
+      [
+        'paused',
+        await seedLink(db, brand.id, { advocateStatus: 'paused' }),
+        'advocateId',
+        undefined,
+        'advocateId',
+        'is paused',
+      ],
+      [
+        'draft',
+        await seedLink(db, brand.id, { programStatus: 'draft' }),
+        'advocateId',
+        undefined,
+        'programId',
+        'is draft',
+      ],
+      [
+        'paused program',
+        await seedLink(db, brand.id, { programStatus: 'paused' }),
+        'code',
+        undefined,
+        'code',
+        'is paused',
+      ],
+      [
+        'ended',
+        await seedLink(db, brand.id, { programStatus: 'ended' }),
+        'code',
+        undefined,
+        'code',
+        'is ended',
+      ],
+      [
+        'before the start',
+        await seedLink(db, brand.id, { startsAt: starts }),
+        'code',
+        new Date(starts.getTime() - 1000),
+        'sharedAt',
+        `starts (${starts.toISOString()})`,
+      ],
+      [
+        'after the end',
+        await seedLink(db, brand.id, { endsAt: ends }),
+        'code',
+        undefined,
+        'sharedAt',
+        `ends (${ends.toISOString()})`,
+      ],
+    ];
+    for (const [name, l, by, sharedAt, field, issue] of cases) {
+      const res = await shareOf(l, by, sharedAt);
+      expect([name, res.status, res.body.error?.code]).toEqual([name, 422, 'unprocessable']);
+      expect(res.body.error.details).toEqual([{ field, issue: expect.stringContaining(issue) }]);
+      expect(await listFor(l.advocateId)).toHaveLength(0);
+    }
+    // Inside the schedule, the same program records it.
+    const scheduled = cases[5]![1];
+    expect((await shareOf(scheduled, 'code', new Date(starts.getTime() + 1000))).status).toBe(201);
+    // Several reasons at once.
+    const both = await seedLink(db, brand.id, { advocateStatus: 'banned', programStatus: 'ended' });
+    const res = await shareOf(both, 'advocateId');
+    expect(res.body.error.details.map((d: any) => d.field)).toEqual(['advocateId', 'programId']);
+  });
+
+  it('refuses a share dated before 2000 (a widget sending epoch 0) with 400', async () => {
+    const res = await post({
+      code: link.code,
+      ctaKey: link.ctaKey,
+      sharedAt: '1970-01-01T00:00:00Z',
+    });
+    expect([res.status, res.body.error.details]).toEqual([
+      400,
+      [{ field: 'sharedAt', issue: 'must not be before 2000-01-01' }],
+    ]);
+  });
+
   it('answers 422 for an unknown CTA key or a channel without exactly one CTA', async () => {
     const unknownKey = await post({ code: link.code, ctaKey: 'tiktok-duet' });
     expect(unknownKey.status).toBe(422);

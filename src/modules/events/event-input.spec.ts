@@ -50,6 +50,7 @@ describe('event input', () => {
     ['bad e-mail', { ...base, customer: { id: 'c1', email: 'nope' } }, 'customer.email'],
     ['zoneless time', { ...base, occurredAt: '2026-05-10T12:00:00' }, 'occurredAt'],
     ['future time', { ...base, occurredAt: '2999-01-01T00:00:00Z' }, 'occurredAt'],
+    ['epoch 0', { ...base, occurredAt: '1970-01-01T00:00:00Z' }, 'occurredAt'],
     [
       'refund of 0',
       { ...base, type: 'refund', order: { ...base.order, amount: 0 } },

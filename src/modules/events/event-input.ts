@@ -10,6 +10,8 @@ import type { EventType } from '@/modules/events/event.entity';
 
 /** An event is refused when its clock is this far ahead of ours. */
 const MAX_FUTURE_MS = 5 * 60_000;
+// Backfills are welcome, but no referral happened before 2000: an earlier time is epoch 0 or a typo.
+const EARLIEST_EVENT_MS = Date.UTC(2000, 0, 1);
 
 /** A validated event, normalised, with the hash of the body it came in. */
 export interface PreparedEvent {
@@ -62,8 +64,11 @@ export function crossFieldIssues(dto: EventInputDto, now = Date.now()): ErrorDet
   if (dto.type !== 'refund' && !dto.customer) {
     issues.push({ field: 'customer', issue: `is required when type is ${dto.type}` });
   }
-  if (new Date(dto.occurredAt).getTime() > now + MAX_FUTURE_MS) {
+  const occurredAt = new Date(dto.occurredAt).getTime();
+  if (occurredAt > now + MAX_FUTURE_MS) {
     issues.push({ field: 'occurredAt', issue: 'must not be in the future' });
+  } else if (occurredAt < EARLIEST_EVENT_MS) {
+    issues.push({ field: 'occurredAt', issue: 'must not be before 2000-01-01' });
   }
   return issues;
 }

@@ -21,13 +21,19 @@ export class ShareController {
     description:
       "An advocate posted a CTA on a channel (reported by the brand's widget). Identify the advocate by " +
       '`advocateId` + `programId` or by `code`, and the CTA by `ctaKey` or `channel`. The advocate must be ' +
-      'enrolled in the program (422 otherwise).',
+      'enrolled in the program, and the share is recorded only where a click would count: the advocate ' +
+      'neither paused nor banned, the program active, `sharedAt` inside its schedule (422 otherwise, ' +
+      'every reason at once).',
   })
   @ApiCreatedResponse({ type: ShareDto })
   @ApiErrors(
     'json-body',
     [404, 'Unknown advocate, program or code'],
-    [422, 'Not enrolled, unknown CTA key, or no single CTA on the channel'],
+    [
+      422,
+      'Not enrolled, unknown CTA key, no single CTA on the channel, advocate paused or banned, ' +
+        'program not active, or sharedAt outside the schedule',
+    ],
   )
   create(@CurrentBrand() brandId: string, @Body() dto: CreateShareDto): Promise<ShareDto> {
     return this.shares.create(brandId, dto);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '@/common/pagination/pagination';
+import type { AdvocateStatus } from '@/modules/advocates/advocate.entity';
 import type { Channel } from '@/modules/programs/cta.entity';
+import type { ProgramStatus } from '@/modules/programs/program.entity';
 
 export interface ShareRow {
   id: string;
@@ -30,6 +32,24 @@ export interface NewShare {
   reach: number | null;
   impressions: number | null;
   sharedAt: Date;
+}
+
+export interface ShareEnrollment {
+  programId: string;
+  advocateId: string;
+  advocateStatus: AdvocateStatus;
+  programStatus: ProgramStatus;
+  startsAt: Date | null;
+  endsAt: Date | null;
+}
+
+interface EnrollmentDbRow {
+  program_id: string;
+  advocate_id: string;
+  advocate_status: AdvocateStatus;
+  program_status: ProgramStatus;
+  starts_at: Date | null;
+  ends_at: Date | null;
 }
 
 export interface CtaRef {
@@ -95,25 +115,39 @@ export class ShareRepository {
     return rows.length > 0;
   }
 
-  async isEnrolled(brandId: string, programId: string, advocateId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM enrollments WHERE brand_id = $1 AND program_id = $2 AND advocate_id = $3',
-      [brandId, programId, advocateId],
-    );
-    return rows.length > 0;
-  }
-
-  /** The enrollment of a referral code (codes are stored upper-case). */
-  async findEnrollmentByCode(
+  /**
+   * The enrollment a share is reported for, by referral code (stored upper-case) or by program
+   * and advocate, with what decides whether it may be recorded: advocate and program status and
+   * the program's schedule.
+   */
+  async findEnrollment(
     brandId: string,
-    code: string,
-  ): Promise<{ programId: string; advocateId: string } | undefined> {
-    const rows: { program_id: string; advocate_id: string }[] = await this.dataSource.query(
-      'SELECT program_id, advocate_id FROM enrollments WHERE brand_id = $1 AND code = $2',
-      [brandId, code],
+    by: { code: string } | { programId: string; advocateId: string },
+  ): Promise<ShareEnrollment | undefined> {
+    const [where, params] =
+      'code' in by
+        ? ['e.code = $2', [brandId, by.code]]
+        : ['e.program_id = $2 AND e.advocate_id = $3', [brandId, by.programId, by.advocateId]];
+    const rows: EnrollmentDbRow[] = await this.dataSource.query(
+      `SELECT e.program_id, e.advocate_id, a.status AS advocate_status,
+              p.status AS program_status, p.starts_at, p.ends_at
+         FROM enrollments e
+         JOIN advocates a ON a.brand_id = e.brand_id AND a.id = e.advocate_id
+         JOIN programs p ON p.brand_id = e.brand_id AND p.id = e.program_id
+        WHERE e.brand_id = $1 AND ${where}`,
+      params,
     );
     const r = rows[0];
-    return r ? { programId: r.program_id, advocateId: r.advocate_id } : undefined;
+    return r
+      ? {
+          programId: r.program_id,
+          advocateId: r.advocate_id,
+          advocateStatus: r.advocate_status,
+          programStatus: r.program_status,
+          startsAt: r.starts_at,
+          endsAt: r.ends_at,
+        }
+      : undefined;
   }
 
   async findCtaByKey(brandId: string, programId: string, key: string): Promise<CtaRef | undefined> {

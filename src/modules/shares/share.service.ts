@@ -7,10 +7,17 @@ import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
 import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
 import { ShareDto, toShareDto } from '@/modules/shares/dto/share.dto';
-import { CtaRef, ShareRepository, ShareRow } from '@/modules/shares/share.repository';
+import {
+  CtaRef,
+  ShareEnrollment,
+  ShareRepository,
+  ShareRow,
+} from '@/modules/shares/share.repository';
 
 // Widgets' clocks drift; a share a little ahead of ours is fine, one from the future is not.
 const MAX_FUTURE_MS = 5 * 60_000;
+// No referral program shared anything before this: an earlier time is a widget's bug (epoch 0).
+const EARLIEST_SHARE = new Date('2000-01-01T00:00:00Z');
 
 @Injectable()
 export class ShareService {
@@ -23,7 +30,9 @@ export class ShareService {
   async create(brandId: string, dto: CreateShareDto): Promise<ShareDto> {
     const now = new Date();
     const sharedAt = this.checkShape(dto, now);
-    const { programId, advocateId } = await this.resolveAdvocate(brandId, dto);
+    const enrollment = await this.resolveEnrollment(brandId, dto);
+    checkRecordable(enrollment, dto, sharedAt);
+    const { programId, advocateId } = enrollment;
     const cta = await this.resolveCta(brandId, programId, dto);
     const share = await this.dataSource.transaction(async (em) => {
       const row = await this.shares.insert(
@@ -78,17 +87,18 @@ export class ShareService {
       details.push({ field: 'sharedAt', issue: 'must be a valid ISO 8601 date' });
     else if (sharedAt.getTime() > now.getTime() + MAX_FUTURE_MS)
       details.push({ field: 'sharedAt', issue: 'must not be in the future' });
+    else if (sharedAt < EARLIEST_SHARE)
+      details.push({ field: 'sharedAt', issue: 'must not be before 2000-01-01' });
     if (details.length > 0) throw AppError.validation(details);
     return sharedAt;
   }
 
   /** Another brand's advocate, program or code answers 404, exactly like a missing one. */
-  private async resolveAdvocate(
-    brandId: string,
-    dto: CreateShareDto,
-  ): Promise<{ programId: string; advocateId: string }> {
+  private async resolveEnrollment(brandId: string, dto: CreateShareDto): Promise<ShareEnrollment> {
     if (dto.code !== undefined) {
-      const enrollment = await this.shares.findEnrollmentByCode(brandId, dto.code.toUpperCase());
+      const enrollment = await this.shares.findEnrollment(brandId, {
+        code: dto.code.toUpperCase(),
+      });
       if (!enrollment) throw AppError.notFound('Referral code');
       if (dto.programId !== undefined && dto.programId !== enrollment.programId) {
         if (!(await this.programExists(brandId, dto.programId))) throw AppError.notFound('Program');
@@ -102,12 +112,13 @@ export class ShareService {
     const programId = dto.programId!;
     if (!(await this.advocateExists(brandId, advocateId))) throw AppError.notFound('Advocate');
     if (!(await this.programExists(brandId, programId))) throw AppError.notFound('Program');
-    if (!(await this.shares.isEnrolled(brandId, programId, advocateId))) {
+    const enrollment = await this.shares.findEnrollment(brandId, { programId, advocateId });
+    if (!enrollment) {
       throw new AppError('unprocessable', 'The advocate is not enrolled in this program', [
         { field: 'advocateId', issue: `is not enrolled in program ${programId}` },
       ]);
     }
-    return { programId, advocateId };
+    return enrollment;
   }
 
   private async resolveCta(
@@ -147,4 +158,37 @@ export class ShareService {
   private async programExists(brandId: string, id: string): Promise<boolean> {
     return looksLikeId('program', id) && this.shares.programExists(brandId, id);
   }
+}
+
+/**
+ * A share counts where a click would: the redirect tracks nothing for a paused or banned
+ * advocate, a program that is not active, or outside the program's schedule (422, all reasons
+ * at once, on the field the request named them by).
+ */
+function checkRecordable(e: ShareEnrollment, dto: CreateShareDto, sharedAt: Date): void {
+  const details: ErrorDetail[] = [];
+  if (e.advocateStatus === 'paused' || e.advocateStatus === 'banned') {
+    details.push({
+      field: dto.code !== undefined ? 'code' : 'advocateId',
+      issue: `advocate ${e.advocateId} is ${e.advocateStatus}: their shares are not recorded`,
+    });
+  }
+  if (e.programStatus !== 'active') {
+    details.push({
+      field: dto.code !== undefined ? 'code' : 'programId',
+      issue: `program ${e.programId} is ${e.programStatus}: shares are recorded while it is active`,
+    });
+  }
+  if (e.startsAt !== null && sharedAt < e.startsAt)
+    details.push({
+      field: 'sharedAt',
+      issue: `is before program ${e.programId} starts (${e.startsAt.toISOString()})`,
+    });
+  if (e.endsAt !== null && sharedAt >= e.endsAt)
+    details.push({
+      field: 'sharedAt',
+      issue: `is after program ${e.programId} ends (${e.endsAt.toISOString()})`,
+    });
+  if (details.length > 0)
+    throw new AppError('unprocessable', 'This share cannot be recorded', details);
 }

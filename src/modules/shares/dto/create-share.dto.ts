@@ -108,7 +108,9 @@ export class CreateShareDto {
   @ApiPropertyOptional({
     format: 'date-time',
     example: '2026-11-23T18:04:00Z',
-    description: 'When the post went out; defaults to now. At most 5 minutes in the future.',
+    description:
+      'When the post went out; defaults to now. At most 5 minutes in the future, not before ' +
+      '2000-01-01, inside the program schedule.',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
