@@ -53,6 +53,28 @@ describe('query parameters', () => {
     });
   });
 
+  describe('from and to', () => {
+    it('a range that ends before it starts is one issue naming from, not an empty page', async () => {
+      for (const list of ['/v1/rewards', '/v1/reviews']) {
+        for (const [from, to] of [
+          ['2026-11-02', '2026-11-01'],
+          ['2026-11-01T10:00:00Z', '2026-11-01T10:00:00Z'],
+        ]) {
+          expect([list, await issues(`${list}?from=${from}&to=${to}`)]).toEqual([
+            list,
+            [{ field: 'from', issue: 'must be before to' }],
+          ]);
+        }
+        expect((await get(`${list}?from=2026-11-01&to=2026-11-02`)).status).toBe(200);
+        // Either alone, or a bad one, is judged on its own.
+        expect((await get(`${list}?from=2026-11-02`)).status).toBe(200);
+        expect((await issues(`${list}?from=2026-11-02&to=soon`)).map((d: any) => d.field)).toEqual([
+          'to',
+        ]);
+      }
+    });
+  });
+
   describe('KPI timezone', () => {
     const base = () => `/v1/programs/${p.programId}/kpis`;
 

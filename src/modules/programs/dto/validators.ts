@@ -98,6 +98,27 @@ export const IsTimestamp = (options?: ValidationOptions) =>
     options,
   );
 
+/**
+ * A range's start (`from`) before its end (`to`, the property named): otherwise the range is
+ * empty, and a list would answer an empty page as if nothing matched. Checked only when both
+ * are valid timestamps (their own validators report the rest).
+ */
+export const IsBeforeTimestamp = (end: string, options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isBeforeTimestamp',
+      validator: {
+        validate: (v: unknown, args) => {
+          const other = (args?.object as Record<string, unknown> | undefined)?.[end];
+          if (!isTimestamp(v) || !isTimestamp(other)) return true;
+          return new Date(v as string).getTime() < new Date(other as string).getTime();
+        },
+        defaultMessage: () => `must be before ${end}`,
+      },
+    },
+    options,
+  );
+
 export function isPercent(value: unknown): boolean {
   // String(v) of a JSON number is its shortest exact form; tiny values print as 1e-7 and fail.
   return (

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { FRAUD_RULE_KEYS, FraudRuleKey } from '@/modules/fraud/fraud-rules';
-import { IsText, IsTimestamp } from '@/modules/programs/dto/validators';
+import { IsBeforeTimestamp, IsText, IsTimestamp } from '@/modules/programs/dto/validators';
 
 export const REVIEW_TYPES = ['referral', 'reward'] as const;
 export type ReviewType = (typeof REVIEW_TYPES)[number];
@@ -50,6 +50,7 @@ export class ListReviewsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Flagged at or after' })
   @IsOptional()
   @IsTimestamp()
+  @IsBeforeTimestamp('to')
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Flagged before' })

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '@/common/pagination/pagination';
-import { IsTimestamp } from '@/modules/programs/dto/validators';
+import { IsBeforeTimestamp, IsTimestamp } from '@/modules/programs/dto/validators';
 import {
   RECIPIENTS,
   Recipient,
@@ -51,6 +51,7 @@ export class ListRewardsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after' })
   @IsOptional()
   @IsTimestamp()
+  @IsBeforeTimestamp('to')
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created before' })
