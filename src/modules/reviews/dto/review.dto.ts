@@ -47,7 +47,10 @@ export class ListReviewsQueryDto extends PageQueryDto {
   @IsText(1, 64)
   advocateId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Flagged at or after' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Flagged at or after; before `to` when both are given',
+  })
   @IsOptional()
   @IsTimestamp()
   @IsBeforeTimestamp('to')

@@ -48,7 +48,10 @@ export class ListRewardsQueryDto extends PageQueryDto {
   @MaxLength(64)
   eventId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Created at or after; before `to` when both are given',
+  })
   @IsOptional()
   @IsTimestamp()
   @IsBeforeTimestamp('to')
