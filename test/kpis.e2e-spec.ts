@@ -530,6 +530,54 @@ describe('KPIs of a referral program', () => {
     });
   });
 
+  it('breaks a day into local hours that add up to it', async () => {
+    const series = async (q: string) => {
+      const res = await get(`${base()}/timeseries?interval=hour&${q}`);
+      expect(res.status).toBe(200);
+      return res.body.data as any[];
+    };
+    const hours = await series(DAY_D());
+    expect(hours).toHaveLength(24);
+    expect(hours[9]).toMatchObject({
+      date: `${day(0).slice(0, 10)}T09:00`,
+      start: new Date(D + 9 * HOUR).toISOString(),
+      end: new Date(D + 10 * HOUR).toISOString(),
+    });
+    const clicks = hours.filter((h) => h.clicks > 0).map((h) => [h.date.slice(11), h.clicks]);
+    expect(clicks).toEqual([
+      ['09:00', 3],
+      ['10:00', 1],
+      ['11:00', 1],
+      ['14:00', 1],
+    ]);
+    const daily = (await get(`${base()}/timeseries?interval=day&${DAY_D()}`)).body.data[0];
+    for (const k of [
+      'clicks',
+      'reach',
+      'shares',
+      'conversions',
+      'grossRevenue',
+      'rewardCost',
+      'programCost',
+    ]) {
+      expect([k, hours.reduce((s, h) => s + h[k], 0)]).toEqual([k, daily[k]]);
+    }
+    // An advocate active in several hours counts in each of them, once per hour.
+    expect(Math.max(...hours.map((h) => h.activeAdvocates))).toBeGreaterThan(0);
+    expect(hours.every((h) => h.activeAdvocates <= daily.activeAdvocates)).toBe(true);
+    // In Tokyo (UTC+9), 09:00 UTC is 18:00 local, labelled in local time.
+    const tokyo = await series(`timezone=Asia/Tokyo&${DAY_D()}`);
+    expect(tokyo.filter((h) => h.clicks > 0).map((h) => [h.date.slice(11), h.clicks])).toEqual([
+      ['18:00', 3],
+      ['19:00', 1],
+      ['20:00', 1],
+      ['23:00', 1],
+    ]);
+    expect(tokyo.map((h) => h.activeAdvocates)).toEqual(
+      hours.map((h) => h.activeAdvocates).slice(0, 24),
+    );
+  });
+
   it('groups weeks and months in the time zone', async () => {
     for (const interval of ['week', 'month']) {
       const res = await get(
@@ -696,7 +744,8 @@ describe('KPIs of a referral program', () => {
       ['?from=2023-01-01&to=2026-01-01', 'to'],
       ['?from=1970-01-01&to=1970-01-02', 'from'],
       ['?format=xml', 'format'],
-      ['/timeseries?interval=hour', 'interval'],
+      ['/timeseries?interval=minute', 'interval'],
+      [`/timeseries?interval=hour&from=${day(-40)}&to=${day(0)}`, 'interval'],
       ['/heatmap?metric=shares', 'metric'],
       ['/breakdown?by=country', 'by'],
       ['/breakdown?sort=goalScore', 'sort'],

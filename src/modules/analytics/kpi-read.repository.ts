@@ -6,8 +6,12 @@ import { utcDay, utcHour } from '@/modules/analytics/kpi-rollup.sql';
 import { KpiPeriod, splitByWholeWeeks } from '@/modules/analytics/kpi-period';
 import type { KpiWeights, ProgramGoal, ProgramStatus } from '@/modules/programs/program.entity';
 
-export const KPI_INTERVALS = ['day', 'week', 'month'] as const;
+export const KPI_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type KpiInterval = (typeof KPI_INTERVALS)[number];
+
+/** A bucket's `date`: its local day, or for hours its local day and hour (2026-03-02T14:00). */
+const bucketLabel = (interval: KpiInterval) =>
+  interval === 'hour' ? `'YYYY-MM-DD"T"HH24:00'` : `'YYYY-MM-DD'`;
 export const HEATMAP_METRICS = ['clicks', 'conversions'] as const;
 export type HeatmapMetric = (typeof HEATMAP_METRICS)[number];
 
@@ -215,7 +219,7 @@ export class KpiReadRepository {
   /** The local day/week/month buckets touching the period, in order. */
   async listBuckets(p: KpiPeriod, interval: KpiInterval): Promise<SeriesBucket[]> {
     const rows: { date: string; start: Date; end: Date }[] = await this.dataSource.query(
-      `SELECT to_char(l, 'YYYY-MM-DD') AS date,
+      `SELECT to_char(l, ${bucketLabel(interval)}) AS date,
               GREATEST(l AT TIME ZONE $3, $1::timestamptz) AS start,
               LEAST((l + ('1 ' || $4)::interval) AT TIME ZONE $3, $2::timestamptz) AS end
          FROM generate_series(date_trunc($4, $1::timestamptz AT TIME ZONE $3),
@@ -234,7 +238,7 @@ export class KpiReadRepository {
   ): Promise<Map<string, KpiTotals>> {
     const rows: Row[] = await this.dataSource.query(
       // Summed per hour first: the time zone conversion then runs once per hour, not per row.
-      `SELECT to_char(date_trunc($6, bucket AT TIME ZONE $5), 'YYYY-MM-DD') AS date,
+      `SELECT to_char(date_trunc($6, bucket AT TIME ZONE $5), ${bucketLabel(interval)}) AS date,
               ${rollupSums('reach_program')}
          FROM (SELECT bucket, ${SUM_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')}
                  FROM kpi_rollups
@@ -257,6 +261,7 @@ export class KpiReadRepository {
     p: KpiPeriod,
     interval: KpiInterval,
   ): Promise<Map<string, number>> {
+    if (interval === 'hour') return this.countActiveAdvocatesByHour(brandId, programId, p);
     if (interval === 'day' && (await this.isUtcThroughout(p))) {
       return this.countActiveAdvocatesByUtcDay(brandId, programId, p);
     }
@@ -285,6 +290,32 @@ export class KpiReadRepository {
                   AND r.brand_id = $1 AND r.active_hours & x.hours <> 0) active
         GROUP BY 1`,
       [brandId, programId, p.from, p.to, p.timezone, interval],
+    );
+    return new Map(rows.map((r) => [r.date, Number(r.n)]));
+  }
+
+  /**
+   * Active advocates per local hour: each set hour bit of a daily advocate row inside the
+   * period is one UTC hour, placed in its local hour (DISTINCT: when clocks go back, two UTC
+   * hours share a local one).
+   */
+  private async countActiveAdvocatesByHour(
+    brandId: string,
+    programId: string,
+    p: KpiPeriod,
+  ): Promise<Map<string, number>> {
+    const rows: { date: string; n: string }[] = await this.dataSource.query(
+      `SELECT to_char(date_trunc('hour', x.at AT TIME ZONE $5), ${bucketLabel('hour')}) AS date,
+              count(DISTINCT r.advocate_id)::text AS n
+         FROM kpi_rollups r
+        CROSS JOIN generate_series(0, 23) AS h
+        CROSS JOIN LATERAL (SELECT r.bucket + h * interval '1 hour' AS at) x
+        WHERE r.program_id = $2 AND r.grain = 'a'
+          AND r.bucket >= ${utcDay('$3::timestamptz')} AND r.bucket < $4
+          AND r.brand_id = $1 AND r.active_hours & (1 << h) <> 0
+          AND x.at >= $3 AND x.at < $4
+        GROUP BY 1`,
+      [brandId, programId, p.from, p.to, p.timezone],
     );
     return new Map(rows.map((r) => [r.date, Number(r.n)]));
   }
@@ -332,7 +363,7 @@ export class KpiReadRepository {
     const rows: { date: string; n: string }[] = await this.dataSource.query(
       `SELECT CASE WHEN created_at < $3 THEN ''
                    ELSE to_char(date_trunc($6, ${utcHour('created_at')} AT TIME ZONE $5),
-                                'YYYY-MM-DD') END AS date,
+                                ${bucketLabel(interval)}) END AS date,
               count(*)::text AS n
          FROM enrollments
         WHERE brand_id = $1 AND program_id = $2 AND created_at < $4

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '@/common/errors/app-error';
 import type {
   KpiHeatmapDto,
   KpiSeriesPointDto,
@@ -22,7 +23,11 @@ import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { costBasis } from '@/modules/analytics/kpi-rows';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 
-/** A program's KPIs over time: local day/week/month buckets, and weekday × hour. */
+/** Hourly series are for a post's first days or a campaign's month: 744 points at most. */
+const MAX_HOURLY_DAYS = 31;
+const MAX_HOURLY_MS = MAX_HOURLY_DAYS * 86_400_000;
+
+/** A program's KPIs over time: local hour/day/week/month buckets, and weekday × hour. */
 @Injectable()
 export class KpiSeriesService {
   constructor(
@@ -38,8 +43,16 @@ export class KpiSeriesService {
     input: PeriodInput & { interval?: KpiInterval },
   ): Promise<KpiTimeseriesDto> {
     const period = await this.periods.resolve(input);
-    const program = await this.summaries.findProgram(brandId, programId);
     const interval = input.interval ?? 'day';
+    if (interval === 'hour' && period.to.getTime() - period.from.getTime() > MAX_HOURLY_MS) {
+      throw AppError.validation([
+        {
+          field: 'interval',
+          issue: `hour takes a period of at most ${MAX_HOURLY_DAYS} days (from/to); use day for longer ones`,
+        },
+      ]);
+    }
+    const program = await this.summaries.findProgram(brandId, programId);
     await this.folds.foldBrand(brandId);
     const [buckets, sums, active, enrolled] = await Promise.all([
       this.reads.listBuckets(period, interval),

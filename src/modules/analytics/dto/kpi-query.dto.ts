@@ -68,7 +68,9 @@ export class KpiTimeseriesQueryDto extends KpiPeriodQueryDto {
   @ApiPropertyOptional({
     enum: KPI_INTERVALS,
     default: 'day',
-    description: 'Bucket size in `timezone`: local days, ISO weeks (Monday), or months.',
+    description:
+      'Bucket size in `timezone`: local hours (a period of at most 31 days), days, ISO weeks ' +
+      '(Monday), or months.',
   })
   @IsOptional()
   @IsIn(KPI_INTERVALS)

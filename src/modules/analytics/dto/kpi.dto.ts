@@ -224,7 +224,12 @@ export class BrandKpisDto {
 }
 
 export class KpiSeriesPointDto extends KpiValuesDto {
-  @ApiProperty({ example: '2026-03-02', description: "Local date of the bucket's first day." })
+  @ApiProperty({
+    example: '2026-03-02',
+    description:
+      "Local date of the bucket's first day; with interval=hour, the local date and hour " +
+      '(2026-03-02T14:00).',
+  })
   date: string;
 
   @ApiProperty({ format: 'date-time', description: 'Start of the bucket (cut to the period).' })
