@@ -29,6 +29,7 @@ const ALL_TYPES = [
   'reward.clawback',
   'payout_batch.created',
   'payout_batch.paid',
+  'payout_batch.canceled',
 ];
 
 describe('signed webhooks: endpoints, outbox, dispatcher', () => {
@@ -621,6 +622,37 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
     expect(r.ofType('reward.clawback')[0]!.json.data).toMatchObject({
       clawbackOf: bought.rewards[0].id,
       amount: -1000,
+    });
+  });
+
+  it('announces a canceled batch once, after its creation', async () => {
+    const { brand, alice } = await program({ holdDays: 0 });
+    const r = await receiver();
+    await endpoint(brand, r.url, ['payout_batch.created', 'payout_batch.canceled']);
+    await sendEvent(t, brand, purchaseEvent({ code: alice.code }));
+    await t.app.get(RewardApprovalJob).approveDue();
+    const created = await t.request('POST', '/v1/payout-batches', {
+      key: brand.key,
+      headers: { 'idempotency-key': uniqueId('batch') },
+      body: { currency: 'USD', cutoff: new Date(Date.now() + 1000).toISOString() },
+    });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 2; i++) {
+      const canceled = await t.request('POST', `/v1/payout-batches/${created.body.id}/cancel`, {
+        key: brand.key,
+      });
+      expect(canceled.status).toBe(200);
+    }
+    await r.waitFor((got) => got.length >= 2, 'the batch events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.received.map((x) => x.json.type)).toEqual([
+      'payout_batch.created',
+      'payout_batch.canceled',
+    ]);
+    expect(r.ofType('payout_batch.canceled')[0]!.json.data).toMatchObject({
+      id: created.body.id,
+      status: 'canceled',
+      canceledAt: expect.any(String),
     });
   });
 

@@ -125,10 +125,12 @@ export class PayoutBatchLifecycleService {
     if (row.status === 'paid') throw transitionError(row.status, 'canceled');
     await this.ledger.releaseRewards(em, brandId, id);
     await this.batches.markCanceled(em, brandId, id);
-    return {
-      batch: toPayoutBatchDto((await this.batches.findByIdForBrand(brandId, id, em))!),
-      changed: true,
-    };
+    const batch = toPayoutBatchDto((await this.batches.findByIdForBrand(brandId, id, em))!);
+    // A payment system that picked up the batch from payout_batch.created must drop it.
+    await this.webhooks.enqueue(em, brandId, 'payout_batch.canceled', toWebhookPayload(batch), {
+      orderingKey: id,
+    });
+    return { batch, changed: true };
   }
 
   private async lock(em: EntityManager, brandId: string, id: string): Promise<PayoutBatchRow> {

@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'reward.clawback',
   'payout_batch.created',
   'payout_batch.paid',
+  'payout_batch.canceled',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -120,7 +120,7 @@ export function toPayoutBatchDto(r: PayoutBatchRow): PayoutBatchDto {
   };
 }
 
-/** The `data` of payout_batch.created and payout_batch.paid webhooks: the API's batch. */
+/** The `data` of the payout_batch.created, .paid and .canceled webhooks: the API's batch. */
 export function toWebhookPayload(batch: PayoutBatchDto): Record<string, unknown> {
   return { ...batch };
 }
