@@ -625,6 +625,108 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     expect(listed.body.data).toHaveLength(2);
   });
 
+  it("leaves a banned advocate's rewards and clawbacks out of batches until unbanned", async () => {
+    const { brand, finance, p } = await setup();
+    const alice = await createAdvocate(t, p);
+    const bob = await createAdvocate(t, p);
+    // bob was paid 10.00, refunded after payment (a clawback of -10.00), and earned 30.00 since
+    const b1 = await earn(t, p, bob);
+    await paidBatchWith(finance, b1);
+    await sendEvent(t, brand, refundEvent(b1.orderId, 12_900));
+    const bobs = [await earn(t, p, bob), await earn(t, p, bob), await earn(t, p, bob)];
+    const a1 = await earn(t, p, alice);
+    const ban = await t.request('PATCH', `/v1/advocates/${bob.id}`, {
+      key: brand.key,
+      body: { status: 'banned' },
+    });
+    expect(ban.status).toBe(200);
+
+    const batch = await createdBatch(t, finance, { currency: 'USD', cutoff: soon() });
+    expect(batch).toMatchObject({
+      totals: { advocates: 1, rewards: 1, amount: 1000, clawbackAmount: 0 },
+      carried: { advocates: 0, amount: 0 },
+      banned: { advocates: 1, amount: 2000 },
+    });
+    expect(await itemsOf(batch.id)).toEqual([
+      { reward_id: a1.reward.id, advocate_id: alice.id, amount: 1000 },
+    ]);
+    expect(
+      (await t.request('GET', `/v1/payout-batches/${batch.id}`, { key: finance })).body,
+    ).toEqual(batch);
+    // bob's money is still there, approved and unpaid, in no batch
+    const balance = await t.request(
+      'GET',
+      `/v1/payouts/balances?currency=USD&advocateId=${bob.id}`,
+      {
+        key: finance,
+      },
+    );
+    expect(balance.body.data).toEqual([
+      expect.objectContaining({
+        approvedUnpaid: 3000,
+        inOpenBatches: 0,
+        paid: 1000,
+        clawbacksOutstanding: -1000,
+      }),
+    ]);
+    const listed = await t.request('GET', `/v1/rewards?advocateId=${bob.id}&status=approved`, {
+      key: finance,
+    });
+    expect(listed.body.data).toHaveLength(4); // three rewards and the clawback
+    for (const r of listed.body.data) expect(r.payoutBatchId).toBeNull();
+    await t.request('POST', `/v1/payout-batches/${batch.id}/mark-paid`, { key: finance, body: {} });
+
+    // only bob has something to pay while he is banned: nothing to pay, and the answer says why
+    const none = await createBatch(t, finance, { currency: 'USD', cutoff: soon() });
+    expect(none.status).toBe(422);
+    expect(none.body.error.details).toEqual([
+      {
+        field: 'cutoff',
+        issue:
+          'no approved, payable USD reward available at or before it is in no batch except ' +
+          'those of banned advocates: 1 banned advocate(s) with 20.00 USD net are left out ' +
+          'until they are unbanned',
+      },
+    ]);
+    // next to advocates carried below the minimum, both are counted apart
+    const carol = await createAdvocate(t, p);
+    await earn(t, p, carol);
+    const below = await createBatch(t, finance, {
+      currency: 'USD',
+      cutoff: soon(),
+      minimumAmount: 1500,
+    });
+    expect(below.status).toBe(422);
+    expect(below.body.error.details[0]).toEqual({
+      field: 'minimumAmount',
+      issue:
+        '1 advocate(s) with 10.00 USD net are below the minimum payout or at 0 or less; they ' +
+        'are carried to a later batch; 1 banned advocate(s) with 20.00 USD net are left out ' +
+        'until they are unbanned',
+    });
+
+    const unban = await t.request('PATCH', `/v1/advocates/${bob.id}`, {
+      key: brand.key,
+      body: { status: 'active' },
+    });
+    expect(unban.status).toBe(200);
+    const next = await createdBatch(t, finance, {
+      currency: 'USD',
+      cutoff: soon(),
+      minimumAmount: 1500,
+    });
+    expect(next).toMatchObject({
+      totals: { advocates: 1, rewards: 4, amount: 2000, clawbackAmount: -1000 },
+      carried: { advocates: 1, amount: 1000 },
+      banned: { advocates: 0, amount: 0 },
+    });
+    const items = await itemsOf(next.id);
+    expect(items.map((i: any) => i.advocate_id)).toEqual([bob.id, bob.id, bob.id, bob.id]);
+    expect(items.map((i: any) => i.reward_id)).toEqual(
+      expect.arrayContaining(bobs.map((e) => e.reward.id)),
+    );
+  });
+
   it('a refund while the reward sits in a batch becomes a clawback when the batch is paid', async () => {
     const { brand, finance, p } = await setup();
     await createRule(t, p, {
@@ -806,7 +908,10 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
       expect.arrayContaining(['id', 'format', 'detail']),
     );
     expect(Object.keys(doc.components.schemas.PayoutBatchDto.properties)).toEqual(
-      expect.arrayContaining(['id', 'status', 'currency', 'cutoff', 'totals', 'carried']),
+      expect.arrayContaining(['id', 'status', 'currency', 'cutoff', 'totals', 'carried', 'banned']),
+    );
+    expect(doc.components.schemas.PayoutBatchBannedDto.properties.advocates.description).toContain(
+      'banned when the batch was created',
     );
     expect(doc.components.schemas.CreatePayoutBatchDto.required).toEqual(['currency', 'cutoff']);
   });

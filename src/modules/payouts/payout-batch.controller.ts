@@ -59,9 +59,11 @@ export class PayoutBatchController {
       'gift_card) of `currency` whose availableAt is at or before `cutoff` and that is in no ' +
       'batch, plus the outstanding clawbacks, and groups them per advocate. Advocates whose net ' +
       'is below the minimum or at 0 or less are left out (`carried`) and their rewards wait for a ' +
-      'later batch. A reward is in at most one batch, also under concurrent requests. With an ' +
-      '`Idempotency-Key`, a retry answers the same batch (200, `Idempotent-Replay: true`); the ' +
-      'same key with another body answers 409 idempotency_conflict. Nothing to pay answers 422.',
+      'later batch. Advocates banned at creation are left out whatever their net (`banned`): ' +
+      'their rewards and clawbacks stay approved and unpaid until they are unbanned. A reward ' +
+      'is in at most one batch, also under concurrent requests. With an `Idempotency-Key`, a ' +
+      'retry answers the same batch (200, `Idempotent-Replay: true`); the same key with another ' +
+      'body answers 409 idempotency_conflict. Nothing to pay answers 422.',
   })
   @ApiHeader({
     name: IDEMPOTENCY_KEY_HEADER,

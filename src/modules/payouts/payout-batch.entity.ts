@@ -67,13 +67,21 @@ export class PayoutBatchEntity {
   @Column('bigint', { default: 0, transformer: bigintAmount })
   clawbackAmount: number;
 
-  /** Advocates with payable rewards left out (below the minimum or not above 0). */
+  /** Advocates with payable rewards left out (below the minimum or not above 0), not banned. */
   @Column('int', { default: 0 })
   carriedAdvocateCount: number;
 
   /** Their net amount, carried to a later batch. */
   @Column('bigint', { default: 0, transformer: bigintAmount })
   carriedAmount: number;
+
+  /** Banned advocates whose payable rewards (and clawbacks) were left out: not carried. */
+  @Column('int', { default: 0 })
+  bannedAdvocateCount: number;
+
+  /** Their net amount, left approved and unpaid until they are unbanned. */
+  @Column('bigint', { default: 0, transformer: bigintAmount })
+  bannedAmount: number;
 
   /** Finance's payment reference (bank transfer id…), given when marked paid. */
   @Column('text', { nullable: true })

@@ -21,6 +21,8 @@ export interface PayoutBatchRow {
   clawback_amount: string;
   carried_advocate_count: number;
   carried_amount: string;
+  banned_advocate_count: number;
+  banned_amount: string;
   reference: string | null;
   exported_at: Date | null;
   paid_at: Date | null;
@@ -48,6 +50,8 @@ export interface PayoutBatchTotals {
   clawbackAmount: string;
   carriedAdvocates: number;
   carriedAmount: string;
+  bannedAdvocates: number;
+  bannedAmount: string;
 }
 
 export interface PayoutBatchFilters {
@@ -173,7 +177,8 @@ export class PayoutBatchRepository {
     await em.query(
       `UPDATE payout_batches
           SET advocate_count = $3, reward_count = $4, total_amount = $5, clawback_amount = $6,
-              carried_advocate_count = $7, carried_amount = $8, updated_at = now()
+              carried_advocate_count = $7, carried_amount = $8, banned_advocate_count = $9,
+              banned_amount = $10, updated_at = now()
         WHERE brand_id = $1 AND id = $2`,
       [
         brandId,
@@ -184,6 +189,8 @@ export class PayoutBatchRepository {
         totals.clawbackAmount,
         totals.carriedAdvocates,
         totals.carriedAmount,
+        totals.bannedAdvocates,
+        totals.bannedAmount,
       ],
     );
   }

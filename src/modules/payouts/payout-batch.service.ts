@@ -175,13 +175,26 @@ export class PayoutBatchService {
 
 function nothingToPay(
   request: PayoutBatchRequest,
-  taken: { carriedAdvocates: number; carriedAmount: string },
+  taken: {
+    carriedAdvocates: number;
+    carriedAmount: string;
+    bannedAdvocates: number;
+    bannedAmount: string;
+  },
 ): AppError {
+  const banned =
+    taken.bannedAdvocates === 0
+      ? ''
+      : `${taken.bannedAdvocates} banned advocate(s) with ` +
+        `${formatMajor(taken.bannedAmount, request.currency)} ${request.currency} net are left ` +
+        'out until they are unbanned';
   if (taken.carriedAdvocates === 0) {
     return new AppError('unprocessable', 'Nothing to pay: no payable reward', [
       {
         field: 'cutoff',
-        issue: `no approved, payable ${request.currency} reward available at or before it is in no batch`,
+        issue:
+          `no approved, payable ${request.currency} reward available at or before it is in no ` +
+          `batch${banned ? ` except those of banned advocates: ${banned}` : ''}`,
       },
     ]);
   }
@@ -191,7 +204,7 @@ function nothingToPay(
       field: request.minimumAmount !== null ? 'minimumAmount' : 'cutoff',
       issue:
         `${taken.carriedAdvocates} advocate(s) with ${net} ${request.currency} net are below ` +
-        'the minimum payout or at 0 or less; they are carried to a later batch',
+        `the minimum payout or at 0 or less; they are carried to a later batch${banned ? `; ${banned}` : ''}`,
     },
   ]);
 }

@@ -33,6 +33,8 @@ function batchRow(status: PayoutBatchRow['status'] = 'created'): PayoutBatchRow 
     clawback_amount: '0',
     carried_advocate_count: 0,
     carried_amount: '0',
+    banned_advocate_count: 0,
+    banned_amount: '0',
     reference: null,
     exported_at: null,
     paid_at: null,

@@ -70,7 +70,8 @@ export class PayoutLedgerRepository {
    * for a reward approved by hand before its hold ended), in no open batch, plus the outstanding
    * clawbacks (whatever their date: the money is owed back now). Per advocate the lines are
    * summed; advocates whose net is not above 0 or below the minimum keep their rewards for a
-   * later batch. Rewards are not updated here (1M index updates would take minutes): the items
+   * later batch (carried), and so do advocates banned now, whatever their net (a brand bans for
+   * fraud: the money stops, and comes back in the first batch after they are unbanned). Rewards are not updated here (1M index updates would take minutes): the items
    * are the record of an open batch, and their unique index (reward_id WHERE NOT released)
    * makes a second batch holding the same reward impossible, whatever this code does. Each
    * item keeps the amount it pays (amount − reversedAmount now), so a refund that comes later
@@ -119,7 +120,14 @@ export class PayoutLedgerRepository {
            LEFT JOIN minimums m ON m.id = c.program_id AND NOT c.is_clawback
           GROUP BY c.advocate_id
        ),
-       chosen AS (SELECT * FROM per_advocate WHERE total > 0 AND total >= minimum),
+       judged AS (
+         SELECT p.*, coalesce(a.status = 'banned', false) AS banned,
+                NOT coalesce(a.status = 'banned', false) AND p.total > 0 AND p.total >= p.minimum
+                  AS paid
+           FROM per_advocate p
+           LEFT JOIN advocates a ON a.id = p.advocate_id AND a.brand_id = $1
+       ),
+       chosen AS (SELECT * FROM judged WHERE paid),
        lines AS (
          INSERT INTO payout_batch_advocates (batch_id, advocate_id, brand_id, amount, reward_count,
                                              clawback_amount, period_start, period_end)
@@ -136,10 +144,11 @@ export class PayoutLedgerRepository {
               (SELECT coalesce(sum(lines), 0) FROM chosen)::int AS rewards,
               (SELECT coalesce(sum(total), 0) FROM chosen)::text AS amount,
               (SELECT coalesce(sum(clawbacks), 0) FROM chosen)::text AS clawback_amount,
-              (SELECT count(*) FROM per_advocate
-                WHERE NOT (total > 0 AND total >= minimum))::int AS carried_advocates,
-              (SELECT coalesce(sum(total), 0) FROM per_advocate
-                WHERE NOT (total > 0 AND total >= minimum))::text AS carried_amount`,
+              (SELECT count(*) FROM judged WHERE NOT paid AND NOT banned)::int AS carried_advocates,
+              (SELECT coalesce(sum(total), 0) FROM judged
+                WHERE NOT paid AND NOT banned)::text AS carried_amount,
+              (SELECT count(*) FROM judged WHERE banned)::int AS banned_advocates,
+              (SELECT coalesce(sum(total), 0) FROM judged WHERE banned)::text AS banned_amount`,
       [
         brandId,
         criteria.currency,
@@ -160,6 +169,8 @@ export class PayoutLedgerRepository {
       clawbackAmount: String(r.clawback_amount),
       carriedAdvocates: Number(r.carried_advocates),
       carriedAmount: String(r.carried_amount),
+      bannedAdvocates: Number(r.banned_advocates),
+      bannedAmount: String(r.banned_amount),
     };
   }
 

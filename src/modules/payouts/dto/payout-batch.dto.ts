@@ -23,11 +23,27 @@ export class PayoutBatchTotalsDto {
 export class PayoutBatchCarriedDto {
   @ApiProperty({
     example: 37,
-    description: 'Advocates with payable rewards left out: below the minimum, or at 0 or less',
+    description:
+      'Advocates with payable rewards left out: below the minimum, or at 0 or less (banned ' +
+      'advocates are counted in `banned` instead)',
   })
   advocates: number;
 
   @ApiProperty({ example: 41200, description: 'Their net amount, carried to a later batch' })
+  amount: number;
+}
+
+export class PayoutBatchBannedDto {
+  @ApiProperty({
+    example: 1,
+    description:
+      'Advocates left out because their status was banned when the batch was created, whatever ' +
+      'their net: their rewards and clawbacks stay approved and unpaid, and the first batch ' +
+      'created after they are unbanned takes them',
+  })
+  advocates: number;
+
+  @ApiProperty({ example: 2000, description: 'Their net amount, not paid' })
   amount: number;
 }
 
@@ -63,6 +79,9 @@ export class PayoutBatchDto {
 
   @ApiProperty({ type: PayoutBatchCarriedDto })
   carried: PayoutBatchCarriedDto;
+
+  @ApiProperty({ type: PayoutBatchBannedDto })
+  banned: PayoutBatchBannedDto;
 
   @ApiProperty({ type: String, nullable: true })
   idempotencyKey: string | null;
@@ -110,6 +129,10 @@ export function toPayoutBatchDto(r: PayoutBatchRow): PayoutBatchDto {
     carried: {
       advocates: r.carried_advocate_count,
       amount: toSafeInteger(r.carried_amount),
+    },
+    banned: {
+      advocates: r.banned_advocate_count,
+      amount: toSafeInteger(r.banned_amount),
     },
     idempotencyKey: r.idempotency_key,
     reference: r.reference,
