@@ -625,6 +625,69 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     expect(listed.body.data).toHaveLength(2);
   });
 
+  it('mark-paid takes no body like {}; an empty JSON body is a 400 as on every route', async () => {
+    const { finance, p } = await setup();
+    const alice = await createAdvocate(t, p);
+    await earn(t, p, alice);
+    const batch = await createdBatch(t, finance, { currency: 'USD', cutoff: soon() });
+    const path = `/v1/payout-batches/${batch.id}/mark-paid`;
+    for (const [rawBody, issue] of [
+      ['', 'is empty'],
+      ['[]', 'must be a JSON object (send Content-Type: application/json)'],
+      ['"SEPA-1"', 'must be a JSON object (send Content-Type: application/json)'],
+    ]) {
+      const res = await t.request('POST', path, {
+        key: finance,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([rawBody, res.status, res.body.error.details]).toEqual([
+        rawBody,
+        400,
+        [{ field: 'body', issue }],
+      ]);
+    }
+    const unknown = await t.request('POST', path, { key: finance, body: { referenc: 'x' } });
+    expect(unknown.body.error.details).toEqual([
+      { field: 'referenc', issue: 'is not an allowed field' },
+    ]);
+    const nul = await t.request('POST', path, { key: finance, body: { reference: 'a\u0000b' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details[0].field).toBe('reference');
+    expect(
+      (await t.request('GET', `/v1/payout-batches/${batch.id}`, { key: finance })).body,
+    ).toEqual(batch);
+
+    // no body at all (curl -X POST without -d): paid now, no reference
+    const before = Date.now();
+    const paid = await t.request('POST', path, { key: finance });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ status: 'paid', reference: null });
+    expect(Date.parse(paid.body.paidAt)).toBeGreaterThanOrEqual(before - 1000);
+    // JSON null reads as no body too, and a trimmed reference as given: both replay the batch
+    for (const options of [
+      { rawBody: 'null', headers: { 'content-type': 'application/json' } },
+      { body: { reference: '  SEPA-1  ' } },
+    ]) {
+      const again = await t.request('POST', path, { key: finance, ...options });
+      expect([again.status, again.body]).toEqual([200, paid.body]);
+    }
+    const second = await createdBatch(t, finance, {
+      currency: 'USD',
+      cutoff: soon(),
+    }).catch((e: Error) => e.message);
+    expect(second).toContain('422'); // nothing left to pay: everything was paid once
+
+    const doc = (await t.request('GET', '/docs-json')).body;
+    const op = doc.paths['/v1/payout-batches/{id}/mark-paid'].post;
+    expect(op.requestBody).toMatchObject({
+      required: false,
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/MarkPaidDto' } },
+      },
+    });
+  });
+
   it("leaves a banned advocate's rewards and clawbacks out of batches until unbanned", async () => {
     const { brand, finance, p } = await setup();
     const alice = await createAdvocate(t, p);

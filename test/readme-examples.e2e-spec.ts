@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brand, startApp, TestApp } from './helpers/app';
 import { createAdvocate, createProgram, createRule } from './helpers/event-factories';
-import { createBatch, createKey, earn } from './helpers/payouts';
+import { createBatch, createdBatch, createKey, earn, soon } from './helpers/payouts';
 
 /**
  * The README's examples, run as a newcomer copies them, in the README's order: the bodies are
@@ -117,5 +118,67 @@ describe('README examples, as written', () => {
     const bad = await createBatch(t, finance, { currency: 'USD', cutoff: 'end of month' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('cutoff');
+  });
+  it('the payouts walkthrough sets every variable it uses, with Node only, and pays', async () => {
+    const section = between(
+      '## Payouts: batches, exports and reconciliation\n',
+      '\n## KPIs and reports',
+    );
+    expect(section).not.toMatch(/\bjq\b/);
+    for (const [, name] of section.matchAll(/\$([A-Z][A-Z0-9_]*)/g)) {
+      expect([name, new RegExp(`(^|[\\s(])${name}=`, 'm').test(README)]).toEqual([name, true]);
+    }
+    /** Runs a README `| node -pe '…'` on an answer, as the shell would. */
+    const node = (script: string, answer: unknown) =>
+      execFileSync(process.execPath, ['-pe', script], { input: JSON.stringify(answer) })
+        .toString()
+        .trim();
+
+    // FIN=$(curl … api-keys … | node -pe …): the finance key's secret
+    const keyBody =
+      jsonBody(`FIN=$(curl -s -X POST $TANDEM/v1/api-keys -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\
+  -d '`);
+    const created = await t.request('POST', '/v1/api-keys', { key: brand.key, body: keyBody });
+    expect(created.status).toBe(201);
+    const fin = node(
+      between(`-d '{"name":"finance","scopes":["finance"]}' | node -pe '`, "'"),
+      created.body,
+    );
+    expect(fin).toBe(created.body.secret);
+
+    // BATCH=$(curl … payout-batches … | node -pe …): the batch's id (the README's cutoff is a
+    // fixed date, so this batch is created up to now instead)
+    const p = await createProgram(t, brand, { name: 'Payout walkthrough', holdDays: 0 });
+    await createRule(t, p, {
+      trigger: { event: 'purchase' },
+      recipient: 'advocate',
+      reward: { kind: 'cash', amount: 1000 },
+    });
+    await earn(t, p, await createAdvocate(t, p));
+    const batch = await createdBatch(t, fin, { currency: 'USD', cutoff: soon() });
+    const batchScript = between(
+      `-d '{"currency":"USD","cutoff":"2026-11-30T23:59:59Z"}' \\\n  | node -pe '`,
+      "'",
+    );
+    expect(node(batchScript, batch)).toBe(batch.id);
+    expect(section).toContain(
+      '"carried":{"advocates":1,"amount":1000},"banned":{"advocates":0,"amount":0}',
+    );
+
+    // mark-paid with the README's body, then (another batch) with no body at all
+    const paidBody = jsonBody(`/mark-paid -H "Authorization: Bearer $FIN" \\
+  -H 'Content-Type: application/json' -d '`);
+    const paid = await t.request('POST', `/v1/payout-batches/${batch.id}/mark-paid`, {
+      key: fin,
+      body: paidBody,
+    });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ status: 'paid', reference: paidBody.reference });
+    expect(section).toContain("with no `-d` and no `Content-Type`, is the same as `-d '{}'`");
+    await earn(t, p, await createAdvocate(t, p));
+    const other = await createdBatch(t, fin, { currency: 'USD', cutoff: soon() });
+    const bare = await t.request('POST', `/v1/payout-batches/${other.id}/mark-paid`, { key: fin });
+    expect(bare.status).toBe(200);
+    expect(bare.body).toMatchObject({ status: 'paid', reference: null });
   });
 });

@@ -11,6 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
@@ -24,6 +25,7 @@ import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { loggableError } from '@/common/errors/all-exceptions.filter';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
+import { OptionalBody } from '@/common/http/optional-body.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { CreatePayoutBatchDto } from '@/modules/payouts/dto/create-payout-batch.dto';
 import { ExportPayoutBatchQueryDto } from '@/modules/payouts/dto/export-query.dto';
@@ -161,20 +163,22 @@ export class PayoutBatchController {
 
   @Post(':id/mark-paid')
   @HttpCode(200)
+  @ApiBody({ type: MarkPaidDto, required: false })
   @ApiOperation({
     summary: 'Mark a payout batch paid',
     description:
       'Its rewards and clawbacks become paid in the same transaction. What refunds took from ' +
       'its rewards after the batch was created becomes clawbacks for the next batch (the batch ' +
-      'pays what its export says). Idempotent: a paid batch answers 200 unchanged. A canceled ' +
-      'batch answers 409.',
+      'pays what its export says). The body is optional: without one, paidAt is now and there ' +
+      'is no reference. Idempotent: a paid batch answers 200 unchanged. A canceled batch ' +
+      'answers 409.',
   })
   @ApiOkResponse({ type: PayoutBatchDto })
   @ApiErrors('json-body', 404, [409, 'invalid_status_transition'])
   async markPaid(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
-    @Body() dto: MarkPaidDto,
+    @OptionalBody(MarkPaidDto) dto: MarkPaidDto,
   ): Promise<PayoutBatchDto> {
     return (await this.lifecycle.markPaid(brandId, id, dto.paidAt, dto.reference)).batch;
   }
