@@ -21,7 +21,12 @@ export class PayoutBalanceController {
       'approvedUnpaid (approved, in no batch), inOpenBatches (lines of created/exported ' +
       'batches), paid (lines of paid batches) and clawbacksOutstanding (approved clawbacks in no ' +
       'batch, negative), signed minor units. `totals` sums every advocate of the brand, not only ' +
-      'the page. Advocates in advocateId order; `limit`/`cursor` page through them.',
+      'the page. Advocates in advocateId order; `limit`/`cursor` page through them. From ' +
+      'GET /v1/rewards rows (clawbacks included): pending, held, approvedUnpaid are sums of ' +
+      'amount - reversedAmount by status (approvedUnpaid: not clawbacks, no payoutBatchId); ' +
+      'inOpenBatches sums payoutAmount of rows with a payoutBatchId not yet paid; paid sums ' +
+      'payoutAmount of paid rows; clawbacksOutstanding sums amount of approved clawbacks with no ' +
+      'payoutBatchId.',
   })
   @ApiOkResponse({ type: BalancePageDto })
   @ApiErrors([400, 'currency missing or unknown'], [404, 'Unknown advocateId'])

@@ -17,13 +17,18 @@ export interface RewardFilters {
 }
 
 // payout_batch_id: set on the reward when its batch is paid; while the batch is open, the
-// batch's items hold it (payout_batch_items_reward_key, one probe per row).
+// batch's items hold it. payout_amount: what that batch pays (or paid) for the reward, the
+// item's amount, fixed when the batch took it. Both come from the reward's one unreleased item
+// (payout_batch_items_reward_key): scalar subqueries, which PostgreSQL evaluates after the sort
+// and limit, so a page costs a probe or two per row it returns, whatever the filters.
 const COLUMNS = `w.id, w.program_id, w.rule_id, w.event_id, w.referral_id, w.advocate_id, w.recipient,
   w.kind, w.amount, w.reversed_amount, w.currency, w.percent::text AS percent, w.coupon_code,
   w.status, w.reason, w.occurred_at, w.available_at, w.approved_at, w.paid_at, w.reversed_at,
   w.rejected_at,
   coalesce(w.payout_batch_id, (SELECT i.batch_id FROM payout_batch_items i
                                 WHERE i.reward_id = w.id AND NOT i.released)) AS payout_batch_id,
+  (SELECT i.amount::text FROM payout_batch_items i
+    WHERE i.reward_id = w.id AND NOT i.released) AS payout_amount,
   w.clawback_of, w.created_at, c.external_id AS customer_external_id`;
 const FROM = `rewards w LEFT JOIN customers c ON c.id = w.customer_id AND c.brand_id = w.brand_id`;
 

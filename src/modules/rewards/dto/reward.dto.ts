@@ -115,7 +115,10 @@ export class RewardDto {
   amount: number | null;
 
   @ApiProperty({
-    description: 'Taken back by refunds so far; what is owed is amount - reversedAmount',
+    description:
+      'Taken back by refunds so far; what is owed is amount - reversedAmount. For a paid ' +
+      'reward it includes what refunds took after its batch took it, which its clawbacks ' +
+      '(clawbackOf = this reward) also carry: to reconcile payouts use payoutAmount',
   })
   reversedAmount: number;
 
@@ -164,6 +167,18 @@ export class RewardDto {
   })
   payoutBatchId: string | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'What that payout batch pays (created, exported) or paid for this reward, minor units: ' +
+      'amount - reversedAmount when the batch took it (a clawback: its negative amount); null ' +
+      'in no batch. A refund after the batch took the reward does not change it: it becomes a ' +
+      'clawback. Summed over paid rewards and clawbacks it is the `paid` of ' +
+      'GET /v1/payouts/balances',
+  })
+  payoutAmount: number | null;
+
   @ApiProperty({ type: String, nullable: true, description: 'The paid reward a clawback recovers' })
   clawbackOf: string | null;
 
@@ -208,6 +223,7 @@ export function toRewardDto(r: Record<string, any>): RewardDto {
     reversedAt: iso(r.reversed_at),
     rejectedAt: iso(r.rejected_at),
     payoutBatchId: r.payout_batch_id,
+    payoutAmount: r.payout_amount === null ? null : toSafeInteger(r.payout_amount),
     clawbackOf: r.clawback_of,
     createdAt: iso(r.created_at)!,
   };
