@@ -71,7 +71,8 @@ export class PayoutLedgerRepository {
    * clawbacks (whatever their date: the money is owed back now). Per advocate the lines are
    * summed; advocates whose net is not above 0 or below the minimum keep their rewards for a
    * later batch (carried), and so do advocates banned now, whatever their net (a brand bans for
-   * fraud: the money stops, and comes back in the first batch after they are unbanned). Rewards are not updated here (1M index updates would take minutes): the items
+   * fraud: the money stops, and comes back in the first batch after they are unbanned). Rewards
+   * are not updated here (1M index updates would take minutes): the items
    * are the record of an open batch, and their unique index (reward_id WHERE NOT released)
    * makes a second batch holding the same reward impossible, whatever this code does. Each
    * item keeps the amount it pays (amount − reversedAmount now), so a refund that comes later
