@@ -7,6 +7,7 @@ import {
   createRule,
   createTwoSidedRules,
   purchaseEvent,
+  refundEvent,
   sendEvent,
   signClick,
   uniqueId,
@@ -476,6 +477,7 @@ describe('conversion events → attribution → two-way rewards', () => {
     expect(retry.status).toBe(200);
     expect(retry.headers.get('idempotent-replay')).toBe('true');
     expect(retry.body).toEqual(first.body);
+    expect(retry.text).toBe(first.text); // byte for byte, keys in the same order
 
     const changed = await sendEvent(t, brand, {
       ...event,
@@ -495,6 +497,14 @@ describe('conversion events → attribution → two-way rewards', () => {
     const elsewhere = await sendEvent(t, other, event);
     expect(elsewhere.status).toBe(201);
     expect(elsewhere.body.status).toBe('unattributed');
+
+    // A refund repeats the purchase's attribution as the purchase answered it, and its own
+    // retry is byte for byte too.
+    const refund = refundEvent((event.order as { id: string }).id, 12_900);
+    const refunded = await sendEvent(t, brand, refund);
+    expect(refunded.status).toBe(201);
+    expect(JSON.stringify(refunded.body.attribution)).toBe(JSON.stringify(first.body.attribution));
+    expect((await sendEvent(t, brand, refund)).text).toBe(refunded.text);
   });
 
   it('records 50 concurrent deliveries of one event once: one event, one referral, one set of rewards', async () => {

@@ -35,6 +35,18 @@ export function toEventRewardDto(r: IssuedReward): EventRewardDto {
   };
 }
 
+/**
+ * The answer as stored in `events.answer`: its JSON text (a jsonb string), so that a retry gets
+ * the first answer byte for byte; a jsonb object would come back with its keys reordered.
+ */
+export const storedAnswer = (answer: EventResultDto): string => JSON.stringify(answer);
+
+/** An answer read back from `events.answer` (rows written before answers were text: objects). */
+export function readStoredAnswer(value: unknown): Record<string, any> | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? (JSON.parse(value) as Record<string, any>) : value;
+}
+
 /** The row update that records an event's decision and the answer replayed to retries. */
 export function eventUpdateRow(
   rowId: string,
@@ -52,6 +64,6 @@ export function eventUpdateRow(
     channel: a?.channel ?? null,
     referral_id: answer.referral?.id ?? null,
     clicked_at: a?.clickedAt ? a.clickedAt.toISOString() : null,
-    answer,
+    answer: storedAnswer(answer),
   };
 }

@@ -1,3 +1,4 @@
+import { readStoredAnswer } from '@/modules/events/event-answer';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { PreparedEvent } from '@/modules/events/event-input';
@@ -170,7 +171,7 @@ export class EventIntakeRepository {
     return new Map(
       rows.map((r) => [
         r.event_id,
-        { eventId: r.event_id, requestHash: r.request_hash, answer: r.answer },
+        { eventId: r.event_id, requestHash: r.request_hash, answer: readStoredAnswer(r.answer) },
       ]),
     );
   }

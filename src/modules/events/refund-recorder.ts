@@ -1,3 +1,4 @@
+import { storedAnswer } from '@/modules/events/event-answer';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
@@ -173,7 +174,7 @@ export class RefundRecorder {
         channel: answer.attribution?.channel ?? null,
         referral_id: answer.referral?.id ?? null,
         clicked_at: answer.attribution?.clickedAt ?? null,
-        answer,
+        answer: storedAnswer(answer),
       });
       out.set(e.index, { kind: 'created', result: answer });
     }

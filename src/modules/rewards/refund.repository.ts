@@ -1,3 +1,4 @@
+import { readStoredAnswer } from '@/modules/events/event-answer';
 import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -13,7 +14,7 @@ export interface OrderPurchase {
   amount: number;
   currency: string;
   status: string;
-  answer: Record<string, any>;
+  answer: Record<string, any> | null;
   /** The purchase's referral as it stands now (a reviewer may have acted since). */
   referral: EventReferralDto | null;
 }
@@ -67,7 +68,7 @@ export class RefundRepository {
           amount: toSafeInteger(r.order_amount),
           currency: r.order_currency,
           status: r.status,
-          answer: r.answer,
+          answer: readStoredAnswer(r.answer),
           referral: r.referral_id ? referralNow(r) : null,
         },
       ]),
