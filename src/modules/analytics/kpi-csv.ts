@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify';
+import { escapeFormula } from '@/common/csv/formula-escape';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -18,7 +19,9 @@ export function flattenRow(row: object, prefix = ''): Record<string, Cell> {
 
 /**
  * The rows as CSV: a header of the given columns (or the first row's flattened fields), one
- * line per row; null is an empty cell. The same values as the JSON answer, field for field.
+ * line per row; null is an empty cell. The same values as the JSON answer, field for field,
+ * except that text cells get the formula-injection escape (JSON numbers, a negative ROI
+ * included, are never escaped).
  */
 export async function rowsToCsv(rows: object[], columns?: string[]): Promise<string> {
   const flat = rows.map((r) => flattenRow(r));
@@ -31,6 +34,9 @@ export async function rowsToCsv(rows: object[], columns?: string[]): Promise<str
   });
 }
 
+// The rows carry KPIs as JSON numbers and names, keys and labels as strings: only strings are
+// text a spreadsheet could run as a formula.
 function cellText(v: Cell): string {
-  return v === null || v === undefined ? '' : String(v);
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? escapeFormula(v) : String(v);
 }

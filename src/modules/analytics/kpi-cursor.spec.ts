@@ -46,4 +46,14 @@ describe('KPI CSV', () => {
     ]);
     expect(csv).toBe('name,roi,goal.score\n"Ben, ""B""",,1.5\nAnna,-1,0\n');
   });
+
+  it('escapes text cells a spreadsheet would run as formulas, never numbers', async () => {
+    const csv = await rowsToCsv([
+      { name: '=HYPERLINK("x")', key: '-k', label: '@a', roi: -0.5, n: '+1' },
+      { name: 'a=b', key: 'k-', label: 'x@', roi: -1, n: null },
+    ]);
+    expect(csv).toBe(
+      `name,key,label,roi,n\n"'=HYPERLINK(""x"")",'-k,'@a,-0.5,'+1\na=b,k-,x@,-1,\n`,
+    );
+  });
 });

@@ -27,7 +27,9 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 const PERIOD_DOC =
   'Period: `from` (inclusive) to `to` (exclusive), default the last 30 days, at most 731 days, ' +
   'rounded outward to whole UTC hours. Read from hourly rollups kept up to date by every click, ' +
-  'share, event and refund (raw clicks are never scanned). `?format=csv` answers the same rows as CSV.';
+  'share, event and refund (raw clicks are never scanned). `?format=csv` answers the same rows as ' +
+  "CSV; its text cells starting with = + - @, a tab or CR are prefixed with ' against formula " +
+  'injection (KPIs are numbers, not text: a negative ROI stays -0.5).';
 const BAD_REQUEST: [400, string] = [
   400,
   'A bad from, to, timezone or other parameter (the field is named)',

@@ -4,7 +4,6 @@ import {
   columnNames,
   csvField,
   csvHeader,
-  escapeFormula,
   exportFileName,
   formatPage,
   RewardLineRow,
@@ -41,22 +40,6 @@ const reward = (over: Partial<RewardLineRow> = {}): RewardLineRow => ({
 });
 
 const ctx = { batchId: 'pob_00000000000000000001', currency: 'USD' };
-
-describe('escapeFormula', () => {
-  it.each([
-    ['=1+2', "'=1+2"],
-    ['+33 6 12', "'+33 6 12"],
-    ['-2', "'-2"],
-    ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tx', "'\tx"],
-    ['\rx', "'\rx"],
-    ['Alice', 'Alice'],
-    ['a=b', 'a=b'],
-    ['', ''],
-  ])('%j → %j', (input, output) => {
-    expect(escapeFormula(input)).toBe(output);
-  });
-});
 
 describe('csvField', () => {
   const tricky = ['plain', '', 'a,b', 'say "hi"', '"', ' spaced ', 'crlf\r\ninside', 'é€😀'];

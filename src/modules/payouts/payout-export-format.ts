@@ -1,5 +1,6 @@
 import { toSafeInteger } from '@/common/money/money';
 import { formatMajor } from '@/common/money/currency';
+import { escapeFormula } from '@/common/csv/formula-escape';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -89,14 +90,6 @@ export const REWARD_COLUMNS: readonly Column<RewardLineRow>[] = [
   { name: 'approvedAt', value: (r) => r.approved_at },
   { name: 'clawbackOf', value: (r) => r.clawback_of },
 ];
-
-/**
- * Spreadsheet formula injection (OWASP "CSV injection"): a text cell starting with = + - @,
- * a tab or a carriage return is prefixed with a single quote, which spreadsheets show as text.
- */
-export function escapeFormula(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
 
 /** The export's columns, in order (also the CSV header). */
 export function columnNames(detail: ExportDetail): string[] {

@@ -4,13 +4,13 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { escapeFormula } from '@/common/csv/formula-escape';
 import { minorDigits } from '@/common/money/currency';
 import { CrlfRecords } from '@/modules/payouts/crlf-records';
 import {
   type AdvocateLineRow,
   type ExportContext,
   type RewardLineRow,
-  escapeFormula,
 } from '@/modules/payouts/payout-export-format';
 
 // ISO-8601 UTC with milliseconds, formatted by PostgreSQL: no Date object per row in Node.

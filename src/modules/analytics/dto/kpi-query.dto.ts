@@ -57,7 +57,9 @@ export class KpiPeriodQueryDto {
     enum: KPI_FORMATS,
     default: 'json',
     description:
-      '`csv`: the same rows as CSV (header row, one column per field, dotted names for nested fields).',
+      '`csv`: the same rows as CSV (header row, one column per field, dotted names for nested ' +
+      "fields; text cells starting with = + - @, a tab or CR prefixed with ' against formula " +
+      'injection, numbers never).',
   })
   @IsOptional()
   @IsIn(KPI_FORMATS)
