@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ClickWriter } from '@/modules/tracking/click-writer';
+import { USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
 import { RewardApprovalJob } from '@/modules/rewards/reward-approval.job';
 import { Brand, startApp, TestApp } from './helpers/app';
 import {
@@ -455,6 +458,65 @@ describe('fraud rules: per-program settings, holds with reasons', () => {
       'the converting click was made by a script (curl)',
       'the converting click was made by a bot',
     ]);
+  });
+
+  it('botClick: userAgentFamilies are the families clicks record, in any case; others answer 400 and change nothing', async () => {
+    const { brand, p, alice } = await setup({
+      fastConversion: { enabled: false },
+      sameVisitor: { enabled: false },
+    });
+    const path = `/v1/programs/${p.programId}/fraud-rules`;
+    const before = await t.request('GET', path, { key: brand.key });
+
+    for (const [families, index, value] of [
+      [['curl', 'Chromium'], 1, 'Chromium'],
+      [['instagram', 'curl'], 0, 'instagram'],
+      [['curl', 'python-requests'], 1, 'python-requests'],
+    ] as const) {
+      const bad = await t.request('PUT', path, {
+        key: brand.key,
+        body: { rules: { velocity: { maxPerHour: 7 }, botClick: { userAgentFamilies: families } } },
+      });
+      expect([value, bad.status, bad.body.error.code]).toEqual([value, 400, 'validation_failed']);
+      expect(bad.body.error.details).toEqual([
+        {
+          field: `rules.botClick.userAgentFamilies[${index}]`,
+          issue: expect.stringContaining('must be a user-agent family clicks record'),
+        },
+      ]);
+      expect(bad.body.error.details[0].issue).toContain('Instagram in-app, Facebook in-app');
+      expect(bad.body.error.details[0].issue).toContain('curl, bot, other');
+    }
+    // nothing was written, the velocity change sent with them included
+    expect((await t.request('GET', path, { key: brand.key })).body).toEqual(before.body);
+
+    const put = await t.request('PUT', path, {
+      key: brand.key,
+      body: {
+        rules: {
+          botClick: { userAgentFamilies: ['CURL', ' instagram IN-APP ', 'curl'] },
+          fastConversion: { enabled: false },
+          sameVisitor: { enabled: false },
+        },
+      },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.rules.botClick).toEqual({
+      enabled: true,
+      userAgentFamilies: ['curl', 'Instagram in-app'],
+    });
+    // the family as stored is the one clicks record: an Instagram in-app visit is now held
+    const instagram = await buy(brand, { clickId: await clickAs(alice, ANDROID_INSTAGRAM) });
+    const safari = await buy(brand, { clickId: await clickAs(alice, IPHONE_SAFARI) });
+    expect([held(instagram), held(safari)]).toEqual([['botClick'], []]);
+
+    const doc = (await t.request('GET', '/docs-json')).body;
+    const items = doc.components.schemas.BotClickRuleDto.properties.userAgentFamilies.items;
+    expect(items.enum).toEqual(USER_AGENT_FAMILIES);
+    // the README's rule table lists them all
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const row = readme.split('\n').find((line) => line.startsWith('| `botClick` |'))!;
+    expect(USER_AGENT_FAMILIES.filter((f) => !row.includes(`\`${f}\``))).toEqual([]);
   });
 
   it('fastConversion: a purchase seconds after its click is held; a minute later, or a signup, is not', async () => {

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@/common/errors/app-error';
 import type { FraudRulesInputDto, ProgramFraudRulesDto } from '@/modules/fraud/dto/fraud-rules.dto';
-import { FRAUD_RULE_KEYS, FraudRulesInput, resolveFraudRules } from '@/modules/fraud/fraud-rules';
+import {
+  canonicalUserAgentFamilies,
+  FRAUD_RULE_KEYS,
+  FraudRulesInput,
+  resolveFraudRules,
+} from '@/modules/fraud/fraud-rules';
 import { FraudRulesRepository, StoredFraudRules } from '@/modules/fraud/fraud-rules.repository';
 
 /** GET/PUT /v1/programs/:id/fraud-rules. Changes apply to events recorded from then on. */
@@ -26,7 +31,16 @@ export class FraudRulesService {
         throw AppError.field('rules.velocity.maxPerDay', 'must not be below maxPerHour');
       }
     }
-    const stored = await this.repository.upsert(brandId, programId, toInput(dto));
+    const input = toInput(dto);
+    if (input.botClick?.userAgentFamilies !== undefined) {
+      const { families, issues } = canonicalUserAgentFamilies(
+        input.botClick.userAgentFamilies,
+        'rules.botClick.userAgentFamilies',
+      );
+      if (issues.length > 0) throw AppError.validation(issues);
+      input.botClick.userAgentFamilies = families;
+    }
+    const stored = await this.repository.upsert(brandId, programId, input);
     if (!stored) throw AppError.notFound('Program');
     return toDto(programId, stored);
   }

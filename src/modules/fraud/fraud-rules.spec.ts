@@ -1,4 +1,8 @@
-import { DEFAULT_FRAUD_RULES, resolveFraudRules } from '@/modules/fraud/fraud-rules';
+import {
+  canonicalUserAgentFamilies,
+  DEFAULT_FRAUD_RULES,
+  resolveFraudRules,
+} from '@/modules/fraud/fraud-rules';
 
 describe('fraud rule settings', () => {
   it('are all on by default with production thresholds', () => {
@@ -34,5 +38,17 @@ describe('fraud rule settings', () => {
   it('never share arrays with the defaults', () => {
     resolveFraudRules(null).botClick.userAgentFamilies.push('other');
     expect(DEFAULT_FRAUD_RULES.botClick.userAgentFamilies).toEqual(['curl']);
+  });
+
+  it('take botClick families in any case, in the spelling clicks record, and name unknown ones', () => {
+    expect(canonicalUserAgentFamilies(['CURL', 'tiktok IN-APP', 'curl', ' Other '], 'f')).toEqual({
+      families: ['curl', 'TikTok in-app', 'other'],
+      issues: [],
+    });
+    const { issues } = canonicalUserAgentFamilies(['bot', 'wget', 'chrome', 'Chromium'], 'f');
+    expect(issues.map((i) => i.field)).toEqual(['f[1]', 'f[3]']);
+    expect(issues[0]!.issue).toMatch(
+      /^must be a user-agent family clicks record \(in any case\): /,
+    );
   });
 });

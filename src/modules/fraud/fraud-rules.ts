@@ -1,3 +1,6 @@
+import type { ErrorDetail } from '@/common/errors/app-error';
+import { USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
+
 /**
  * Fraud rules of a program: which are on and their thresholds. Defaults are chosen for a
  * customer-to-customer referral program in production; influencer programs raise the velocity
@@ -84,4 +87,30 @@ export function resolveFraudRules(stored: unknown): FraudRules {
     }
   }
   return out;
+}
+
+const FAMILY_BY_FOLDED = new Map(USER_AGENT_FAMILIES.map((f) => [f.toLowerCase(), f]));
+
+/**
+ * botClick.userAgentFamilies as clicks record them: matched without regard to case (`CURL`,
+ * `instagram in-app`) and spaces around, answered in the recorded spelling (`curl`,
+ * `Instagram in-app`), repeats dropped. A name clicks never record could never match a click:
+ * it is an issue naming its position (`field[1]`), with the families there are.
+ */
+export function canonicalUserAgentFamilies(
+  values: readonly string[],
+  field: string,
+): { families: string[]; issues: ErrorDetail[] } {
+  const families: string[] = [];
+  const issues: ErrorDetail[] = [];
+  values.forEach((value, i) => {
+    const family = FAMILY_BY_FOLDED.get(value.trim().toLowerCase());
+    if (family === undefined) {
+      issues.push({
+        field: `${field}[${i}]`,
+        issue: `must be a user-agent family clicks record (in any case): ${USER_AGENT_FAMILIES.join(', ')}`,
+      });
+    } else if (!families.includes(family)) families.push(family);
+  });
+  return { families, issues };
 }

@@ -1,4 +1,4 @@
-import { classifyUserAgent } from '@/modules/tracking/user-agent';
+import { classifyUserAgent, USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
 
 describe('user agent classification', () => {
   const humans: [string, string][] = [
@@ -44,6 +44,15 @@ describe('user agent classification', () => {
 
   it.each(humans)('counts a person: %s', (ua, family) => {
     expect(classifyUserAgent(ua)).toEqual({ family, isBot: false });
+  });
+
+  it('lists every family it records, once, none differing only in case', () => {
+    const recorded = [...humans.map(([ua]) => ua), '', 'Twitterbot/1.0', 'Lynx/2.8.9'].map(
+      (ua) => classifyUserAgent(ua).family,
+    );
+    expect(USER_AGENT_FAMILIES).toEqual(expect.arrayContaining([...recorded, 'bot', 'other']));
+    const folded = new Set(USER_AGENT_FAMILIES.map((f) => f.toLowerCase()));
+    expect(folded.size).toBe(USER_AGENT_FAMILIES.length);
   });
 
   const bots = [

@@ -40,6 +40,16 @@ const FAMILIES: [RegExp, string][] = [
   [/^curl\//i, 'curl'],
 ];
 
+/**
+ * Every family a click can record, in the spelling stored in `clicks.ua_family` (what the
+ * botClick fraud rule's userAgentFamilies are matched against).
+ */
+export const USER_AGENT_FAMILIES: readonly string[] = Object.freeze([
+  ...FAMILIES.map(([, family]) => family),
+  'bot',
+  'other',
+]);
+
 /** Pure; the caller caches by user agent (the same few strings arrive over and over). */
 export function classifyUserAgent(userAgent: string | undefined): UserAgentInfo {
   const ua = (userAgent ?? '').trim();

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, Matches } from 'class-validator';
 import { IsIntInRange, IsText, NestedObject } from '@/modules/programs/dto/validators';
+import { USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 const lowerAll = ({ value }: { value: unknown }) =>
@@ -67,10 +68,13 @@ export class MultipleAdvocatesRuleDto extends RuleSwitchDto {
 
 export class BotClickRuleDto extends RuleSwitchDto {
   @ApiPropertyOptional({
-    type: [String],
+    enum: USER_AGENT_FAMILIES,
+    isArray: true,
     example: ['curl'],
     description:
-      "Clicks' user-agent families held besides bots (see the click's ua_family: curl, other…)",
+      "Clicks' user-agent families held besides bots, as the click's ua_family records them " +
+      '(`curl`, `other`…); accepted in any case and answered in this spelling. Another value ' +
+      'answers 400 naming its position (`rules.botClick.userAgentFamilies[1]`).',
   })
   @IsOptional()
   @IsArray()
