@@ -3,17 +3,18 @@ import type { IncomingMessage } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '@/app.module';
-import { AllExceptionsFilter } from '@/common/errors/all-exceptions.filter';
+import { AllExceptionsFilter, toErrorResponse } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
 import { passCsvStream } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
-import { RedirectController } from '@/modules/tracking/redirect.controller';
+import { RedirectController, sendNotFound } from '@/modules/tracking/redirect.controller';
 import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
 
 /**
@@ -29,6 +30,7 @@ export async function createApp(
     // the same id as the log lines, so a 500 body's requestId finds its log entry
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: answerFrameworkError,
   });
   // Once the app begins to close, redirects too go to Fastify, which answers them 503.
   let closing = false;
@@ -106,6 +108,27 @@ function registerBodyParsers(app: NestFastifyApplication): void {
     void reply.header('x-request-id', request.id);
     done();
   });
+}
+
+/**
+ * A URL Fastify's router refuses before any route, hook or Nest filter runs (a malformed
+ * percent-encoding, a path parameter past maxParamLength): Fastify's own answer is not in the
+ * API's error format. A tracked link's GET or HEAD gets the unknown-link page, as a friend's
+ * browser does for any link that does not exist; anything else the one error format.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const requestId = String(request.id);
+  if ((request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith('/r/')) {
+    reply.hijack();
+    sendNotFound(reply.raw, { requestId });
+    return;
+  }
+  const { status, body } = toErrorResponse(error, requestId);
+  void reply
+    .status(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-request-id', requestId)
+    .send(body);
 }
 
 export function setupOpenApi(app: INestApplication): void {

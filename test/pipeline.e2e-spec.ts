@@ -113,6 +113,55 @@ describe('request pipeline', () => {
     expect(res.body.error.code).toBe('not_found');
   });
 
+  it('answers a URL Fastify cannot route (bad percent-encoding, too long a segment) with 400 in the one error format', async () => {
+    for (const path of [
+      '/v1/advocates/%E0%A4%A',
+      '/v1/advocates/%ZZ?limit=1',
+      '/v1/programs/%E0%A4%A/kpis',
+      '/v1/nothing-here/%',
+    ]) {
+      const res = await t.request('GET', path, {
+        key,
+        headers: { 'x-request-id': 'req-bad-url-1' },
+      });
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        400,
+        'application/json; charset=utf-8',
+      ]);
+      expect(res.body).toEqual({
+        error: {
+          code: 'validation_failed',
+          message: 'The URL path is not valid',
+          details: [
+            {
+              field: 'path',
+              issue:
+                'holds a malformed percent-encoding (a % not followed by two hex digits, or bytes that are not UTF-8)',
+            },
+          ],
+        },
+      });
+      expect(res.headers.get('x-request-id')).toBe('req-bad-url-1');
+      const head = await t.request('HEAD', path, { key });
+      expect([path, head.status]).toEqual([path, 400]);
+    }
+    const long = await t.request('GET', `/v1/advocates/${'a'.repeat(101)}`, { key });
+    expect([long.status, long.body.error.code, long.body.error.details]).toEqual([
+      400,
+      'validation_failed',
+      [{ field: 'path', issue: 'has a parameter longer than 100 characters' }],
+    ]);
+    // a write with a bad URL writes nothing
+    const before = await t.request('GET', '/v1/api-keys', { key });
+    const post = await t.request('POST', '/v1/api-keys/%E0%A4%A', {
+      key,
+      body: { name: 'x', scopes: ['read'] },
+    });
+    expect(post.status).toBe(400);
+    expect((await t.request('GET', '/v1/api-keys', { key })).body).toEqual(before.body);
+  });
+
   it('echoes a request id, or makes one', async () => {
     const given = await t.request('GET', '/health', {
       headers: { 'x-request-id': 'req-abcdef123' },

@@ -175,12 +175,26 @@ describe('tracked-link redirect', () => {
   });
 
   it('answers an unknown link with a small HTML 404 page', async () => {
-    for (const slug of ['doesNotExist1', 'has%20space', 'x'.repeat(80)]) {
+    // a malformed percent-encoding and a slug past the router's 100 characters are refused by
+    // Fastify itself before any route: a friend's browser still gets the page
+    for (const slug of [
+      'doesNotExist1',
+      'has%20space',
+      'x'.repeat(80),
+      'x'.repeat(101),
+      '%E0%A4%A',
+      'abc%ZZ',
+      '%',
+    ]) {
       const res = await visit(slug);
-      expect(res.status).toBe(404);
+      expect([slug, res.status]).toEqual([slug, 404]);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-request-id')).toBeTruthy();
       expect(res.text).toContain('Link not found');
       expect(res.text.length).toBeLessThan(2000);
+      const head = await visit(slug, { method: 'HEAD' });
+      expect([slug, head.status, head.text]).toEqual([slug, 404, '']);
     }
     // asked twice (the second from the negative cache), still a 404
     expect((await visit('doesNotExist1')).status).toBe(404);

@@ -97,6 +97,22 @@ export function toErrorResponse(
       { field: 'content-type', issue: 'is not supported by this route' },
     ]);
   }
+  // URLs Fastify's router refuses before any route, handed over by frameworkErrors (bootstrap.ts).
+  if (fastifyCode === 'FST_ERR_BAD_URL') {
+    return error(400, 'validation_failed', 'The URL path is not valid', [
+      {
+        field: 'path',
+        issue:
+          'holds a malformed percent-encoding (a % not followed by two hex digits, or bytes that are not UTF-8)',
+      },
+    ]);
+  }
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // Fastify's maxParamLength, left at its default
+    return error(400, 'validation_failed', 'The URL path is not valid', [
+      { field: 'path', issue: 'has a parameter longer than 100 characters' },
+    ]);
+  }
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return error(413, 'payload_too_large', 'The request body is too large');
   }

@@ -4,7 +4,8 @@ import { requestIdOf } from '@/common/logging/logger.options';
 import { RedirectController, sendUnavailable } from '@/modules/tracking/redirect.controller';
 
 // GET|HEAD /r/<slug>, an optional trailing slash (the API ignores it too) and any query. Other
-// slugs (percent-encoded, too long…) go through Fastify's route, which answers the same 404.
+// slugs (percent-encoded, too long…) go through Fastify's route, which answers the same 404, or
+// for what Fastify's router refuses itself (a malformed %-encoding), through frameworkErrors.
 const REDIRECT_PATH = /^\/r\/([A-Za-z0-9_-]{1,64})\/?(?:\?.*)?$/;
 const trustEveryProxy = () => true;
 

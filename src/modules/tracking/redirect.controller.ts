@@ -108,13 +108,7 @@ export interface RedirectRequest {
 
 function send(res: ServerResponse, request: RedirectRequest, answer: RedirectAnswer): void {
   if (answer.kind === 'not_found') {
-    res.writeHead(404, {
-      'cache-control': 'no-store',
-      'content-type': 'text/html; charset=utf-8',
-      'content-length': NOT_FOUND_PAGE_BYTES,
-      'x-request-id': request.requestId,
-    });
-    res.end(NOT_FOUND_PAGE);
+    sendNotFound(res, request);
     return;
   }
   res.writeHead(302, {
@@ -124,6 +118,20 @@ function send(res: ServerResponse, request: RedirectRequest, answer: RedirectAns
     'x-request-id': request.requestId,
   });
   res.end();
+}
+
+/**
+ * The unknown-link page (404): also what a friend's browser gets for a link URL Fastify refuses
+ * before any route (a malformed percent-encoding, a slug too long; see bootstrap.ts).
+ */
+export function sendNotFound(res: ServerResponse, request: { requestId: string }): void {
+  res.writeHead(404, {
+    'cache-control': 'no-store',
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': NOT_FOUND_PAGE_BYTES,
+    'x-request-id': request.requestId,
+  });
+  res.end(NOT_FOUND_PAGE);
 }
 
 /** 503 with a small page, unless an answer has already started (then the socket just ends). */
