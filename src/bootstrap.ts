@@ -10,7 +10,7 @@ import { AppModule } from '@/app.module';
 import { AllExceptionsFilter, toErrorResponse } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
-import { passCsvStream } from '@/common/http/csv-body';
+import { passCsvStream, refuseNonCsvBody } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
@@ -102,8 +102,10 @@ function registerBodyParsers(app: NestFastifyApplication): void {
       done(null, value);
     });
   });
-  // CSV uploads are streamed to the routes marked @AcceptsCsvStream(), never held in memory.
+  // CSV uploads are streamed to the routes marked @AcceptsCsvStream(), never held in memory;
+  // those routes refuse any other body before it is read.
   fastify.addContentTypeParser('text/csv', passCsvStream);
+  fastify.addHook('preParsing', refuseNonCsvBody);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

@@ -318,6 +318,68 @@ describe('Advocate CSV import', () => {
     expect(noKey.status).toBe(401);
   });
 
+  it('answers 415 naming content-type for a file sent as JSON, whatever the body, and imports nothing', async () => {
+    const brand = await t.createBrand();
+    const refused = {
+      code: 'unsupported_media_type',
+      message: 'Send the file with Content-Type: text/csv',
+      details: [{ field: 'content-type', issue: 'must be text/csv' }],
+    };
+    for (const [contentType, body] of [
+      ['application/json', 'externalId,email\ncust_1,a@example.com\n'], // the file, mislabelled
+      ['application/json; charset=utf-8', ''],
+      ['application/json', '{"externalId": "cust_1"}'],
+      ['application/json', '[{"externalId": "cust_1"}]'],
+      ['text/plain', 'externalId\ncust_1\n'],
+      ['application/x-www-form-urlencoded', 'externalId=cust_1'],
+    ]) {
+      const res = await importCsv(brand, body!, contentType);
+      expect([contentType, body, res.status, res.body.error]).toEqual([
+        contentType,
+        body,
+        415,
+        refused,
+      ]);
+    }
+    // refused before the body is read: a file over the JSON routes' 10 MB limit is a 415 too
+    const url = new URL('/v1/advocates/import', t.baseUrl);
+    const big = await new Promise<{ status: number; connection?: string; text: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${brand.key}`,
+              'content-type': 'application/json',
+              'content-length': String(20 * 1024 * 1024),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text });
+              req.destroy();
+            });
+          },
+        );
+        req.on('error', reject);
+        req.write('externalId\nbig_1\n');
+      },
+    );
+    expect([big.status, big.connection, JSON.parse(big.text).error]).toEqual([
+      415,
+      'close',
+      refused,
+    ]);
+    expect((await t.request('GET', '/v1/advocates', { key: brand.key })).body.data).toEqual([]);
+    // the file as text/csv (any case, with a charset) is still taken
+    const ok = await importCsv(brand, 'externalId\ncust_1\n', 'Text/CSV; charset=utf-8');
+    expect([ok.status, ok.body.created]).toEqual([200, 1]);
+  });
+
   it('answers 413 up front when the declared body is over 100 MB', async () => {
     const brand = await t.createBrand();
     const url = new URL('/v1/advocates/import', t.baseUrl);

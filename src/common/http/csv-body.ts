@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiConsumes } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '@/common/errors/app-error';
 
@@ -19,6 +19,42 @@ export function AcceptsCsvStream(example: string) {
   );
 }
 
+const isCsvRoute = (request: FastifyRequest) =>
+  (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[CSV_STREAM] ===
+  true;
+
+/** What a CSV route answers any other body (or none): 415 naming the header. */
+export function csvRequired(): AppError {
+  return new AppError('unsupported_media_type', 'Send the file with Content-Type: text/csv', [
+    { field: 'content-type', issue: 'must be text/csv' },
+  ]);
+}
+
+/**
+ * Fastify preParsing hook: a route marked @AcceptsCsvStream() refuses another content type
+ * before its body is read or parsed. Otherwise a file sent as `application/json` went to the
+ * JSON parser and answered 400 `invalid_json` (413 past the JSON limit), as if it were JSON.
+ */
+export function refuseNonCsvBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: Readable,
+  done: (err: Error | null, payload?: Readable) => void,
+): void {
+  if (!isCsvRoute(request)) return done(null, payload);
+  const { headers } = request;
+  // No body at all reaches the route, whose key is checked first (401), then refused (415).
+  const hasBody =
+    headers['content-type'] !== undefined ||
+    headers['transfer-encoding'] !== undefined ||
+    Number(headers['content-length'] ?? 0) > 0;
+  const mediaType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!hasBody || mediaType === 'text/csv') return done(null, payload);
+  // The client may still be sending the file: close the connection after the answer.
+  void reply.header('connection', 'close');
+  done(csvRequired());
+}
+
 /**
  * Fastify content-type parser for `text/csv`: routes marked @AcceptsCsvStream() get the stream;
  * elsewhere the body is refused, so a JSON route never sees a stream as its DTO.
@@ -28,8 +64,7 @@ export function passCsvStream(
   payload: Readable,
   done: (err: Error | null, body?: unknown) => void,
 ): void {
-  const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
-  if (config?.[CSV_STREAM] === true) return done(null, payload);
+  if (isCsvRoute(request)) return done(null, payload);
   done(
     new AppError('unsupported_media_type', 'This route does not accept text/csv', [
       { field: 'content-type', issue: 'is not supported by this route' },

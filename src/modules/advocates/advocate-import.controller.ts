@@ -4,9 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
-import { AppError } from '@/common/errors/app-error';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
-import { AcceptsCsvStream } from '@/common/http/csv-body';
+import { AcceptsCsvStream, csvRequired } from '@/common/http/csv-body';
 import {
   AdvocateImportService,
   IMPORT_BATCH_ROWS,
@@ -45,7 +44,7 @@ export class AdvocateImportController {
   @ApiErrors(
     [400, 'Empty body, unknown or duplicate column, no externalId column'],
     [413, 'Body over 100 MB (answered up front when Content-Length says so)'],
-    [415, 'Not text/csv'],
+    [415, 'Not text/csv (application/json included, whatever the body): details name content-type'],
   )
   async import(
     @CurrentBrand() brandId: string,
@@ -53,11 +52,8 @@ export class AdvocateImportController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AdvocateImportResultDto> {
     const body = request.body;
-    if (!(body instanceof Readable)) {
-      throw new AppError('unsupported_media_type', 'Send the file with Content-Type: text/csv', [
-        { field: 'content-type', issue: 'must be text/csv' },
-      ]);
-    }
+    // refuseNonCsvBody answered every other content type before the body was read
+    if (!(body instanceof Readable)) throw csvRequired();
     const length = Number(request.headers['content-length']);
     try {
       return await this.imports.importCsv(
