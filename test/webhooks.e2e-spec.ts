@@ -573,7 +573,12 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
   it('announces payout batches when created and when paid, with clawbacks found at payment', async () => {
     const { brand, alice } = await program({ holdDays: 0 });
     const r = await receiver();
-    await endpoint(brand, r.url, ['payout_batch.created', 'payout_batch.paid', 'reward.clawback']);
+    await endpoint(brand, r.url, [
+      'payout_batch.created',
+      'payout_batch.paid',
+      'reward.clawback',
+      'reward.reversed',
+    ]);
     const orderId = uniqueId('ord');
     const bought = (
       await sendEvent(
@@ -602,13 +607,29 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
       key: brand.key,
       body: {},
     });
-    await r.waitFor((got) => got.length >= 3, 'the batch events');
+    await r.waitFor((got) => got.length >= 5, 'the batch events');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(r.received.map((x) => x.json.type)).toEqual([
-      'payout_batch.created',
-      'reward.clawback',
-      'payout_batch.paid',
-    ]);
+    // In order per subject (the batch's events; the referral's rewards), not across them.
+    const types = (prefix: string) =>
+      r.received.map((x) => x.json.type as string).filter((type) => type.startsWith(prefix));
+    expect(types('payout_batch')).toEqual(['payout_batch.created', 'payout_batch.paid']);
+    // both rewards of the order (the friend's coupon too), then the cash reward's clawback
+    expect(types('reward')).toEqual(['reward.reversed', 'reward.reversed', 'reward.clawback']);
+    // The reward as GET /v1/rewards/:id shows it, with the open batch that holds it and what
+    // that batch pays for it (taken before the refund).
+    const reversed = r
+      .ofType('reward.reversed')
+      .map((x) => x.json.data)
+      .find((d: any) => d.id === bought.rewards[0].id);
+    expect(reversed).toMatchObject({
+      id: bought.rewards[0].id,
+      status: 'reversed',
+      reversedAmount: 1000,
+      payoutBatchId: created.body.id,
+      payoutAmount: 1000,
+    });
+    const shown = await t.request('GET', `/v1/rewards/${bought.rewards[0].id}`, { key: brand.key });
+    expect(Object.keys(reversed)).toEqual(expect.arrayContaining(Object.keys(shown.body)));
     expect(r.ofType('payout_batch.created')[0]!.json.data).toMatchObject({
       id: created.body.id,
       currency: 'USD',

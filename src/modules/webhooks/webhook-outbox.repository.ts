@@ -17,7 +17,10 @@ export interface OutboxRow {
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A reward as GET /v1/rewards shows it, plus the brand's own ids of the advocate and event. */
+/**
+ * A reward as GET /v1/rewards shows it (its open batch and what that batch pays for it too: see
+ * reward.repository.ts), plus the brand's own ids of the advocate and event.
+ */
 const REWARD_JSON = `json_build_object(
   'id', w.id, 'programId', w.program_id, 'ruleId', w.rule_id, 'eventId', w.event_id,
   'externalEventId', ev.event_id, 'orderId', ev.order_id, 'referralId', w.referral_id,
@@ -27,7 +30,10 @@ const REWARD_JSON = `json_build_object(
   'reason', w.reason, 'occurredAt', ${iso('w.occurred_at')}, 'availableAt', ${iso('w.available_at')},
   'approvedAt', ${iso('w.approved_at')}, 'paidAt', ${iso('w.paid_at')},
   'reversedAt', ${iso('w.reversed_at')}, 'rejectedAt', ${iso('w.rejected_at')},
-  'payoutBatchId', w.payout_batch_id, 'clawbackOf', w.clawback_of, 'createdAt', ${iso('w.created_at')})`;
+  'payoutBatchId', coalesce(w.payout_batch_id, (SELECT i.batch_id FROM payout_batch_items i
+                                                  WHERE i.reward_id = w.id AND NOT i.released)),
+  'payoutAmount', (SELECT i.amount FROM payout_batch_items i WHERE i.reward_id = w.id AND NOT i.released),
+  'clawbackOf', w.clawback_of, 'createdAt', ${iso('w.created_at')})`;
 
 /** A referral with its fraud review (rule keys and details; never visitor data or e-mails). */
 const REFERRAL_JSON = `json_build_object(
