@@ -455,7 +455,7 @@ describe('fraud rules: per-program settings, holds with reasons', () => {
       await t.request('GET', '/v1/reviews?rule=botClick', { key: brand.key })
     ).body.data.map((r: any) => r.reasons[0].detail);
     expect(reasons).toEqual([
-      'the converting click was made by a script (curl)',
+      'the converting click came from a user agent the rule lists (curl)',
       'the converting click was made by a bot',
     ]);
   });

@@ -89,7 +89,7 @@ export function evaluateFraudRules(rules: FraudRules, f: FraudFacts): Triggered[
         rule: 'botClick',
         detail: f.click.isBot
           ? 'the converting click was made by a bot'
-          : `the converting click was made by a script (${family})`,
+          : `the converting click came from a user agent the rule lists (${family})`,
       });
     }
   }
