@@ -103,7 +103,6 @@ export function encodeCursor(position: CursorPosition, identity?: ListIdentity):
 const TIMESTAMP_KEY =
   /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/;
 const ID_KEY = /^[a-z]{3}_[0-9A-Za-z]{1,64}$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function isTimestampKey(k: unknown): boolean {
