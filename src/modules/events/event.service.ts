@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { GroupCommit } from '@/common/batching/group-commit';
 import { AppError } from '@/common/errors/app-error';
 import { toErrorResponse } from '@/common/errors/all-exceptions.filter';
 import { DatabaseLifecycle } from '@/database/database.module';
@@ -18,6 +19,13 @@ import type { Recorded } from '@/modules/events/recorded';
 import { RefundRecorder } from '@/modules/events/refund-recorder';
 
 const MAX_ATTEMPTS = 4;
+/**
+ * Single events of one brand that arrive together are recorded together (see GroupCommit):
+ * under load a transaction carries the events that came in while the previous one committed.
+ * Each request still gets its own answer and status, and a group that fails is recorded again
+ * event by event, so one event never fails another.
+ */
+const GROUP_COMMIT = { maxGroup: 200, maxConcurrent: 2 };
 // Deadlock and serialization failure: safe to run the whole transaction again.
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -47,14 +55,18 @@ function errorOf(outcome: Exclude<Recorded, { kind: 'created' | 'replayed' }>): 
 
 /**
  * Intake of conversion events. Signups, purchases and custom events are recorded in one
- * transaction per request (a batch included), refunds in a second one; a failing batch is
- * retried item by item so one poisoned event cannot fail the others.
+ * transaction per batch request or per group of single requests, refunds in a second one; a
+ * failing batch or group is retried item by item so one poisoned event cannot fail the others.
  */
 @Injectable()
 export class EventService {
   private readonly logger = new Logger(EventService.name);
   /** Pipelined transactions need a PostgreSQL server (the embedded one shares one session). */
   private readonly pipelined: boolean;
+  private readonly groups = new GroupCommit<string, PreparedEvent, Recorded>(
+    (brandId, events) => this.recordGroup(brandId, events),
+    GROUP_COMMIT,
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -73,7 +85,12 @@ export class EventService {
   ): Promise<{ replayed: boolean; result: EventResultDto }> {
     const issues = crossFieldIssues(dto);
     if (issues.length > 0) throw AppError.validation(issues);
-    const outcome = (await this.process(brandId, [prepareEvent(dto, rawBody, 0)], false)).get(0)!;
+    const event = prepareEvent(dto, rawBody, 0);
+    // Refunds are rare: each keeps a transaction of its own.
+    const outcome =
+      event.type === 'refund'
+        ? (await this.process(brandId, [event], false)).get(0)!
+        : await this.groups.submit(brandId, event);
     switch (outcome.kind) {
       case 'created':
         return { replayed: false, result: outcome.result };
@@ -106,6 +123,13 @@ export class EventService {
     const outcomes = await this.process(brandId, valid, true);
     for (const [index, outcome] of outcomes) results[index] = toItemResult(index, outcome);
     return results;
+  }
+
+  /** One group of single events, numbered in arrival order; answers in the same order. */
+  private async recordGroup(brandId: string, events: PreparedEvent[]): Promise<Recorded[]> {
+    const numbered = events.map((event, index) => ({ ...event, index }));
+    const out = await this.process(brandId, numbered, true);
+    return numbered.map((event) => out.get(event.index)!);
   }
 
   /**
