@@ -2,7 +2,29 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/env';
 import { DatabaseConnection } from '@/database/database-connection';
 import { dataSourceOptions } from '@/database/data-source-options';
-import { readLiveLock } from '@/database/embedded-postgres';
+import { EmbeddedLock, readLiveLock } from '@/database/embedded-postgres';
+
+/** How long a command waits for a service that holds the data directory but is still starting. */
+const STARTING_SERVICE_WAIT_MS = 30_000;
+
+/**
+ * The live lock of the data directory once its holder is serving (it writes its port when its
+ * database server listens), or undefined when no process holds it. A service still starting
+ * (a lock without a port) is waited for, so a command run right after `npm run serve` works.
+ */
+export async function awaitServingLock(
+  dataDir: string,
+  timeoutMs = STARTING_SERVICE_WAIT_MS,
+): Promise<EmbeddedLock | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lock = readLiveLock(dataDir);
+    if (!lock || lock.port !== undefined || lock.pid === process.pid || Date.now() >= deadline) {
+      return lock;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /**
  * A data source for command-line tools. With no DATABASE_URL and the service already running on
@@ -13,7 +35,7 @@ export async function openCliDataSource(
   config: AppConfig,
   migrationsRun: boolean,
 ): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
-  const running = config.database.url ? undefined : readLiveLock(config.database.dataDir);
+  const running = config.database.url ? undefined : await awaitServingLock(config.database.dataDir);
   const connection = new DatabaseConnection(config.database);
   const url =
     running?.port !== undefined && running.pid !== process.pid
