@@ -73,6 +73,32 @@ describe('query parameters', () => {
         ]);
       }
     });
+
+    it('a KPI time on a day that does not exist is refused, not moved to the next month', async () => {
+      // V8 reads 2026-02-30T00:00:00Z as 2026-03-02: the period silently started 2 days later.
+      for (const route of [
+        `/v1/programs/${p.programId}/kpis`,
+        `/v1/programs/${p.programId}/kpis/timeseries`,
+        `/v1/programs/${p.programId}/kpis/breakdown`,
+        `/v1/programs/${p.programId}/kpis/heatmap`,
+        '/v1/kpis',
+      ]) {
+        expect([route, await issues(`${route}?from=2026-02-30T00:00:00Z&to=2026-03-10`)]).toEqual([
+          route,
+          [{ field: 'from', issue: 'is not a valid date' }],
+        ]);
+        expect([
+          route,
+          await issues(`${route}?from=2026-04-01&to=2026-04-31T10:00:00%2B02:00`),
+        ]).toEqual([route, [{ field: 'to', issue: 'is not a valid date' }]]);
+      }
+      // The rewards list already refused it; a real leap day still reads.
+      expect((await issues('/v1/rewards?from=2026-02-30T00:00:00Z'))[0].field).toBe('from');
+      const leap = await get(
+        `/v1/programs/${p.programId}/kpis?from=2028-02-29T00:00:00Z&to=2028-03-01`,
+      );
+      expect([leap.status, leap.body.from]).toEqual([200, '2028-02-29T00:00:00.000Z']);
+    });
   });
 
   describe('KPI timezone', () => {

@@ -25,6 +25,10 @@ describe('KPI periods', () => {
       at: new Date('2026-03-01T08:30:00Z'),
     });
     expect(parseBound('to', '2026-02-30')).toEqual({ field: 'to', issue: 'is not a valid date' });
+    expect(parseBound('from', '2026-02-30T00:00:00Z')).toEqual({
+      field: 'from',
+      issue: 'is not a valid date',
+    });
     expect(parseBound('to', '2026-03-01T10:30:00')).toMatchObject({ field: 'to' });
     expect(parseBound('to', 'last week')).toMatchObject({ field: 'to' });
   });

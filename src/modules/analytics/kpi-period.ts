@@ -24,6 +24,17 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 with a time and an explicit offset (Z or ±hh:mm); seconds and fractions optional.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
+/** A calendar day that exists: V8 reads 2026-02-30T00:00:00Z as March 2 instead of refusing it. */
+function isCalendarDate(value: string): boolean {
+  const [y, m, d] = [value.slice(0, 4), value.slice(5, 7), value.slice(8, 10)].map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  const check = new Date(Date.UTC(y, m - 1, d));
+  return check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
+}
+
 function isInstant(value: string): boolean {
   return INSTANT.test(value) && !Number.isNaN(new Date(value).getTime());
 }
@@ -31,14 +42,13 @@ function isInstant(value: string): boolean {
 export function parseBound(field: string, value: string): PeriodBound | ErrorDetail {
   const date = DATE_ONLY.exec(value);
   if (date) {
-    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const check = new Date(Date.UTC(y, m - 1, d));
-    if (check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
-      return { field, issue: 'is not a valid date' };
-    }
+    if (!isCalendarDate(value)) return { field, issue: 'is not a valid date' };
     return { kind: 'date', date: value };
   }
-  if (isInstant(value)) return { kind: 'instant', at: new Date(value) };
+  if (isInstant(value)) {
+    if (!isCalendarDate(value)) return { field, issue: 'is not a valid date' };
+    return { kind: 'instant', at: new Date(value) };
+  }
   return {
     field,
     issue:
