@@ -111,6 +111,17 @@ describe('shares', () => {
       'sharedAt',
     ],
     ['sharedAt not a date', { code: 'X', ctaKey: 'k', sharedAt: 'yesterday' }, 'sharedAt'],
+    // Without a zone, Date read it in the server's local time zone (an hour off in Paris).
+    [
+      'sharedAt without a time zone',
+      { code: 'X', ctaKey: 'k', sharedAt: '2026-01-10T18:04:00' },
+      'sharedAt',
+    ],
+    [
+      'sharedAt on a day that does not exist',
+      { code: 'X', ctaKey: 'k', sharedAt: '2026-02-30T10:00:00Z' },
+      'sharedAt',
+    ],
     ['unknown field', { code: 'X', ctaKey: 'k', likes: 3 }, 'likes'],
   ])('rejects %s with 400 naming the field and writes nothing', async (_name, body, field) => {
     const before = (await listFor(link.advocateId)).length;
@@ -118,6 +129,22 @@ describe('shares', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.details.map((d: any) => d.field)).toContain(field);
+    expect(await listFor(link.advocateId)).toHaveLength(before);
+  });
+
+  it('takes sharedAt with its offset, and refuses one without a zone with the reason', async () => {
+    const base = { advocateId: link.advocateId, programId: link.programId, ctaKey: 'ig-story' };
+    const zoned = await post({ ...base, sharedAt: '2026-01-10T19:04:00+01:00' });
+    expect([zoned.status, zoned.body.sharedAt]).toEqual([201, '2026-01-10T18:04:00.000Z']);
+    const before = (await listFor(link.advocateId)).length;
+    const zoneless = await post({ ...base, sharedAt: '2026-01-10T19:04:00' });
+    expect(zoneless.status).toBe(400);
+    expect(zoneless.body.error.details).toEqual([
+      {
+        field: 'sharedAt',
+        issue: 'must be an ISO-8601 date-time with a time zone (2026-03-01T09:00:00Z) or a date',
+      },
+    ]);
     expect(await listFor(link.advocateId)).toHaveLength(before);
   });
 

@@ -3,7 +3,6 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUrl,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import { MAX_AUDIENCE } from '@/common/money/money';
 import { CHANNELS } from '@/modules/programs/cta.entity';
+import { IsTimestamp } from '@/modules/programs/dto/validators';
 import type { Channel } from '@/modules/programs/cta.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -109,10 +109,11 @@ export class CreateShareDto {
     format: 'date-time',
     example: '2026-11-23T18:04:00Z',
     description:
-      'When the post went out; defaults to now. At most 5 minutes in the future, not before ' +
-      '2000-01-01, inside the program schedule.',
+      'When the post went out; defaults to now. ISO 8601 with a time zone (`Z`, `+02:00`) or a ' +
+      'date (midnight UTC); a time without a zone is refused. At most 5 minutes in the future, ' +
+      'not before 2000-01-01, inside the program schedule.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   sharedAt?: string;
 }
