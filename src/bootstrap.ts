@@ -10,6 +10,7 @@ import { AppModule } from '@/app.module';
 import { AllExceptionsFilter, toErrorResponse } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
+import { answerClientError } from '@/common/http/client-error';
 import { passCsvStream, refuseNonCsvBody } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
@@ -31,6 +32,8 @@ export async function createApp(
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: answerFrameworkError,
+    // requests Node's HTTP parser refuses (a raw space or é in the URL…): the one error format
+    clientErrorHandler: answerClientError,
   });
   // Once the app begins to close, redirects too go to Fastify, which answers them 503.
   let closing = false;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './helpers/app';
 
@@ -160,6 +161,63 @@ describe('request pipeline', () => {
     });
     expect(post.status).toBe(400);
     expect((await t.request('GET', '/v1/api-keys', { key })).body).toEqual(before.body);
+  });
+
+  it('answers a request the HTTP parser refuses (a raw space or é in the URL, huge headers) in the one error format', async () => {
+    // fetch percent-encodes every URL; curl and hand-written clients send it as typed.
+    const port = new URL(t.baseUrl).port;
+    const raw = (requestLine: string, ...headers: string[]) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(Buffer.from([requestLine, 'Host: x', ...headers, '', ''].join('\r\n'))),
+        );
+        const chunks: Buffer[] = [];
+        socket.on('data', (d) => chunks.push(d));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const [head, body = ''] = text.split('\r\n\r\n');
+          resolve({ status: Number(head!.split(' ')[1]), headers: head!.toLowerCase(), body });
+        });
+      });
+    const urlIssue =
+      'has a character that must be percent-encoded: a space, a control character or a ' +
+      'non-ASCII character (send é as %C3%A9)';
+    for (const [line, field] of [
+      ['GET /v1/advocates?search=José HTTP/1.1', 'query'],
+      ['GET /v1/advocates?search=Alice Martin HTTP/1.1', 'query'],
+      ['GET /v1/advocates/adv_é HTTP/1.1', 'path'],
+      ['PATCH /v1/adv ocates/x HTTP/1.1', 'path'],
+    ] as const) {
+      const res = await raw(line, `Authorization: Bearer ${key}`);
+      expect([line, res.status, JSON.parse(res.body)]).toEqual([
+        line,
+        400,
+        {
+          error: {
+            code: 'validation_failed',
+            message: 'The URL is not valid',
+            details: [{ field, issue: urlIssue }],
+          },
+        },
+      ]);
+      expect(res.headers).toContain('content-type: application/json; charset=utf-8');
+      expect(res.headers).toMatch(/x-request-id: [0-9a-f-]{36}/);
+    }
+    const header = await raw('GET /health HTTP/1.1', 'Bad Header: y');
+    expect([header.status, JSON.parse(header.body).error.details[0].field]).toEqual([
+      400,
+      'request',
+    ]);
+    const big = await raw('GET /health HTTP/1.1', `X-Big: ${'a'.repeat(20_000)}`);
+    expect([big.status, JSON.parse(big.body).error.code]).toEqual([431, 'headers_too_large']);
+    // A tracked link gets the not-found page, as for any link that does not exist.
+    const link = await raw('GET /r/abcé HTTP/1.1');
+    expect([link.status, link.body]).toEqual([404, expect.stringContaining('Link not found')]);
+    const head = await raw('HEAD /r/ab c HTTP/1.1');
+    expect([head.status, head.body]).toEqual([404, '']);
+    // and the server goes on answering
+    expect((await t.request('GET', '/health')).status).toBe(200);
   });
 
   it('echoes a request id, or makes one', async () => {
