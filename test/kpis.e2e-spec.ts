@@ -459,6 +459,32 @@ describe('KPIs of a referral program', () => {
     expect(wrong.body.error.details).toEqual([
       { field: 'cursor', issue: 'belongs to another by, sort or order; start without it' },
     ]);
+    // Nor with another period or brand's program: rows would be skipped and ranks made up
+    // (another program of the same brand: query-parameters.e2e-spec.ts, which owns its brand)
+    const stranger = await t.createBrand();
+    const foreign = await createProgram(t, stranger, { name: 'Foreign leaderboard' });
+    const cursor = `by=channel&sort=reach&order=desc&limit=1&cursor=${first.body.nextCursor}`;
+    for (const [path, key] of [
+      [
+        `${base()}/breakdown?${cursor}&from=${encodeURIComponent(day(-1))}&to=${encodeURIComponent(day(1))}`,
+        brand.key,
+      ],
+      [`${base()}/breakdown?${cursor}&${DAY_D()}&timezone=Asia/Tokyo`, brand.key],
+      [`/v1/programs/${foreign.programId}/kpis/breakdown?${cursor}&${DAY_D()}`, stranger.key],
+    ]) {
+      const res = await t.request('GET', path, { key });
+      expect([path, res.status, res.body.error?.details]).toEqual([
+        path,
+        400,
+        [
+          {
+            field: 'cursor',
+            issue:
+              'belongs to another program or period: send the from, to and timezone of the page it came from',
+          },
+        ],
+      ]);
+    }
   });
 
   it('fills a daily series with zeros; its buckets add up to the summary', async () => {

@@ -388,4 +388,67 @@ describe('forged cursors', () => {
       }
     }
   });
+
+  it("refuses another brand's cursor on every list: it would start the list at a foreign position", async () => {
+    const a = await t.createBrand();
+    const b = await t.createBrand();
+    const make = async (brand: { key: string }, n: number) => {
+      for (let i = 0; i < 2; i++) {
+        const body = {
+          name: `p${n}${i}`,
+          goal: 'awareness',
+          currency: 'EUR',
+          landingUrl: 'https://a.example.com/',
+        };
+        expect((await t.request('POST', '/v1/programs', { key: brand.key, body })).status).toBe(
+          201,
+        );
+        const adv = { externalId: `x${n}${i}` };
+        expect(
+          (await t.request('POST', '/v1/advocates', { key: brand.key, body: adv })).status,
+        ).toBe(201);
+        const keyBody = { name: `k${n}${i}`, scopes: ['read'] };
+        expect(
+          (await t.request('POST', '/v1/api-keys', { key: brand.key, body: keyBody })).status,
+        ).toBe(201);
+      }
+    };
+    await make(a, 1);
+    await make(b, 2);
+    for (const list of [
+      '/v1/programs',
+      '/v1/advocates',
+      '/v1/advocates?sort=name',
+      '/v1/api-keys',
+    ]) {
+      const sep = list.includes('?') ? '&' : '?';
+      const first = await t.request('GET', `${list}${sep}limit=1`, { key: b.key });
+      expect([list, typeof first.body.nextCursor]).toEqual([list, 'string']);
+      const before = (await t.request('GET', `${list}${sep}limit=500`, { key: a.key })).body;
+      const res = await t.request('GET', `${list}${sep}cursor=${first.body.nextCursor}`, {
+        key: a.key,
+      });
+      expect([list, res.status, res.body.error?.details]).toEqual([
+        list,
+        400,
+        [
+          {
+            field: 'cursor',
+            issue:
+              'belongs to another list or other filters: send the filters of the page it came from',
+          },
+        ],
+      ]);
+      // brand A's own cursor still pages A's list
+      const own = await t.request('GET', `${list}${sep}limit=1`, { key: a.key });
+      const next = await t.request('GET', `${list}${sep}cursor=${own.body.nextCursor}`, {
+        key: a.key,
+      });
+      expect([list, next.status, [...own.body.data, ...next.body.data]]).toEqual([
+        list,
+        200,
+        before.data,
+      ]);
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import { listTag } from '@/common/pagination/pagination';
+import { encodeBreakdownCursor } from '@/modules/analytics/kpi-cursor';
 import { Brand, startApp, TestApp } from './helpers/app';
 import { createAdvocate, createProgram, createRule, ProgramSetup } from './helpers/event-factories';
 import { createBatch, earn, soon } from './helpers/payouts';
@@ -99,6 +101,29 @@ describe('query parameters', () => {
       );
       expect([leap.status, leap.body.from]).toEqual([200, '2028-02-29T00:00:00.000Z']);
     });
+  });
+
+  it("a breakdown cursor of another program of the brand is refused, not read as this program's position", async () => {
+    // The cursor page p's breakdown would give (p has no rows to page through here).
+    const q = listTag({ list: 'kpi-breakdown', brandId: brand.id, programId: p.programId });
+    const cursor = encodeBreakdownCursor({
+      q: `channel:reach:desc:${q}`,
+      v: '3',
+      k: 'instagram',
+      r: 1,
+    });
+    const own = await get(`/v1/programs/${p.programId}/kpis/breakdown?sort=reach&cursor=${cursor}`);
+    expect(own.status).toBe(200);
+    const second = await createProgram(t, brand, { name: 'Second program' });
+    expect(
+      await issues(`/v1/programs/${second.programId}/kpis/breakdown?sort=reach&cursor=${cursor}`),
+    ).toEqual([
+      {
+        field: 'cursor',
+        issue:
+          'belongs to another program or period: send the from, to and timezone of the page it came from',
+      },
+    ]);
   });
 
   describe('KPI timezone', () => {

@@ -40,21 +40,36 @@ describe('decodeCursor', () => {
 
 describe('cursors bound to their list', () => {
   const position = { k: '2026-11-23T14:00:00.123Z', id: 'rwd_abc' };
-  const list = { list: 'rewards', status: 'pending', from: new Date('2026-11-01T00:00:00Z') };
+  const list = {
+    list: 'rewards',
+    brandId: 'brd_a',
+    status: 'pending',
+    from: new Date('2026-11-01T00:00:00Z'),
+  };
 
   it('identify a list by its name and filters, whatever their order, not by limit or cursor', () => {
     expect(
-      listTag({ from: new Date('2026-11-01T00:00:00Z'), status: 'pending', list: 'rewards' }),
+      listTag({
+        from: new Date('2026-11-01T00:00:00Z'),
+        status: 'pending',
+        brandId: 'brd_a',
+        list: 'rewards',
+      }),
     ).toBe(listTag(list));
     expect(listTag({ ...list, limit: 5, cursor: 'x', advocateId: undefined })).toBe(listTag(list));
     expect(listTag({ ...list, status: 'approved' })).not.toBe(listTag(list));
     expect(listTag({ ...list, list: 'reviews' })).not.toBe(listTag(list));
+    expect(listTag({ ...list, brandId: 'brd_b' })).not.toBe(listTag(list));
   });
 
   it('decode for their own list only', () => {
     const cursor = encodeCursor(position, list);
     expect(decodeCursor(cursor, 'timestamp', list)).toEqual(position);
-    for (const other of [{ ...list, status: 'approved' }, { list: 'rewards' }]) {
+    for (const other of [
+      { ...list, status: 'approved' },
+      { list: 'rewards', brandId: 'brd_a' },
+      { ...list, brandId: 'brd_b' },
+    ]) {
       expect(() => decodeCursor(cursor, 'timestamp', other)).toThrow(
         expect.objectContaining({
           details: [

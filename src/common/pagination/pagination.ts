@@ -68,10 +68,12 @@ export interface CursorPosition {
 }
 
 /**
- * What a list is: its name and everything that selects or orders its rows (path ids, filters,
- * sort), not `limit` or `cursor`. Keys are sorted: the query's order does not matter.
+ * What a list is: its name, the brand, and everything that selects or orders its rows (path
+ * ids, filters, sort), not `limit` or `cursor`. Keys are sorted: the query's order does not
+ * matter. The brand is part of it: another brand's cursor would start this brand's list at a
+ * position taken from rows it cannot see.
  */
-export type ListIdentity = { list: string } & Record<string, unknown>;
+export type ListIdentity = { list: string; brandId: string } & Record<string, unknown>;
 
 const NOT_IDENTITY = new Set(['cursor', 'limit', 'format']);
 

@@ -109,7 +109,7 @@ export class AdvocateService {
     // The cursor names its order, so a cursor of another sort is refused instead of misread.
     const prefix = `${sort}.${order}:`;
     // Filters too: a cursor of other filters would skip or repeat advocates.
-    const list = { list: 'advocates', ...query, sort, order };
+    const list = { list: 'advocates', brandId, ...query, sort, order };
     const after = afterPosition(decodeCursor(cursor, 'text', list), prefix, sort);
     const rows = await this.advocates.listByBrand(brandId, query, sort, order, limit, after);
     return toPage(

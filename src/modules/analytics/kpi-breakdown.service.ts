@@ -13,7 +13,7 @@ import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
 import { addSums } from '@/modules/analytics/kpi-read.repository';
 import { emptyTotals } from '@/modules/analytics/kpi-math';
 import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
-import { DEFAULT_LIMIT } from '@/common/pagination/pagination';
+import { DEFAULT_LIMIT, listTag } from '@/common/pagination/pagination';
 
 export interface BreakdownInput extends PeriodInput {
   by?: BreakdownDimension;
@@ -42,7 +42,16 @@ export class KpiBreakdownService {
     const sort = input.sort ?? 'conversions';
     const order = input.order ?? 'desc';
     const limit = input.limit ?? DEFAULT_LIMIT;
-    const tag = `${by}:${sort}:${order}`;
+    // A cursor of another program, period or brand would start this list at a foreign position.
+    const filters = listTag({
+      list: 'kpi-breakdown',
+      brandId,
+      programId,
+      from: input.from,
+      to: input.to,
+      timezone: input.timezone,
+    });
+    const tag = `${by}:${sort}:${order}:${filters}`;
     const after = input.cursor ? decodeBreakdownCursor(input.cursor, tag) : undefined;
     const period = await this.periods.resolve(input);
     const program = await this.summaries.findProgram(brandId, programId);

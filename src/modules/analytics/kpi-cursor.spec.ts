@@ -29,6 +29,14 @@ describe('breakdown cursors', () => {
     expect(field(() => decodeBreakdownCursor(other, 'channel:reach:desc'))).toMatchObject([
       { field: 'cursor' },
     ]);
+    const period = encodeBreakdownCursor({ q: 'channel:clicks:desc:tagA', v: '1', k: '', r: 1 });
+    expect(field(() => decodeBreakdownCursor(period, 'channel:clicks:desc:tagB'))).toEqual([
+      {
+        field: 'cursor',
+        issue:
+          'belongs to another program or period: send the from, to and timezone of the page it came from',
+      },
+    ]);
   });
 });
 

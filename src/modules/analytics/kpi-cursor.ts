@@ -2,7 +2,10 @@ import { AppError } from '@/common/errors/app-error';
 
 /** Where a breakdown page ended: the query it belongs to, the last row's sort value and key. */
 export interface BreakdownCursor {
-  /** by, sort and order the cursor was made for. */
+  /**
+   * by, sort and order the cursor was made for, then the tag of its brand, program and period
+   * as sent (`channel:reach:desc:<listTag>`).
+   */
   q: string;
   /** The exact sort value (numeric text), null when the row had none. */
   v: string | null;
@@ -37,7 +40,15 @@ export function decodeBreakdownCursor(cursor: string, query: string): BreakdownC
     c.r! >= 0;
   if (!valid) throw AppError.field('cursor', 'is not a cursor returned by this API');
   if (c!.q !== query) {
-    throw AppError.field('cursor', 'belongs to another by, sort or order; start without it');
+    // by:sort:order first, so a cursor of another sort keeps its own message
+    const order = (q: string) => q.split(':').slice(0, 3).join(':');
+    const sameOrder = order(c!.q as string) === order(query);
+    throw AppError.field(
+      'cursor',
+      sameOrder
+        ? 'belongs to another program or period: send the from, to and timezone of the page it came from'
+        : 'belongs to another by, sort or order; start without it',
+    );
   }
   return c as BreakdownCursor;
 }

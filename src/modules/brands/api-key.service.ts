@@ -57,7 +57,7 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   async list(brandId: string, limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
-    const list = { list: 'api-keys' };
+    const list = { list: 'api-keys', brandId };
     const rows = await this.keys.listByBrand(
       brandId,
       limit,

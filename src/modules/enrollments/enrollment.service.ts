@@ -103,7 +103,7 @@ export class EnrollmentService {
   ): Promise<Page<EnrollmentDto>> {
     if (!(await this.enrollments.findProgram(brandId, programId)))
       throw AppError.notFound('Program');
-    const list = { list: 'enrollments', programId };
+    const list = { list: 'enrollments', brandId, programId };
     const rows = await this.enrollments.listByProgram(
       brandId,
       programId,

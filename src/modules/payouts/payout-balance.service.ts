@@ -21,6 +21,7 @@ export class PayoutBalanceService {
   async list(brandId: string, query: BalanceQueryDto, limit: number): Promise<BalancePageDto> {
     const list = {
       list: 'payout-balances',
+      brandId,
       currency: query.currency,
       advocateId: query.advocateId,
     };

@@ -137,7 +137,7 @@ export class PayoutBatchService {
     limit: number,
     cursor?: string,
   ): Promise<Page<PayoutBatchDto>> {
-    const list = { list: 'payout-batches', ...filters };
+    const list = { list: 'payout-batches', brandId, ...filters };
     const after = decodeCursor(cursor, 'timestamp', list);
     const rows = await this.batches.listByBrand(brandId, filters, limit, after);
     return toPage(

@@ -80,7 +80,7 @@ export class CtaService {
     limit: number,
     cursor?: string,
   ): Promise<Page<CtaDto>> {
-    const list = { list: 'ctas', programId };
+    const list = { list: 'ctas', brandId, programId };
     const after = decodeCursor(cursor, 'timestamp', list);
     const program = await this.programs.findByIdForBrand(brandId, programId);
     if (!program) throw AppError.notFound('Program');

@@ -66,7 +66,7 @@ export class ProgramService {
     limit: number,
     cursor?: string,
   ): Promise<Page<ProgramDto>> {
-    const list = { list: 'programs', ...filters };
+    const list = { list: 'programs', brandId, ...filters };
     const after = decodeCursor(cursor, 'timestamp', list);
     const rows = await this.programs.listByBrand(brandId, filters, limit, after);
     return toPage(

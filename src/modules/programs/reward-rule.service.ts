@@ -59,7 +59,7 @@ export class RewardRuleService {
     limit: number,
     cursor?: string,
   ): Promise<Page<RewardRuleDto>> {
-    const list = { list: 'reward-rules', programId, includeInactive };
+    const list = { list: 'reward-rules', brandId, programId, includeInactive };
     const after = decodeCursor(cursor, 'timestamp', list);
     await this.programOrThrow(brandId, programId);
     const rows = await this.rules.listByProgram(brandId, programId, includeInactive, limit, after);

@@ -21,7 +21,7 @@ export class ReviewService {
     limit: number,
     cursor?: string,
   ): Promise<Page<ReviewItemDto>> {
-    const list = { list: 'reviews', ...filters };
+    const list = { list: 'reviews', brandId, ...filters };
     const after = decodeCursor(cursor, 'timestamp', list);
     const rows = await this.reviews.listByBrand(brandId, filters, limit, after);
     const page = toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toReviewItem, list);

@@ -32,7 +32,7 @@ export class RewardService {
     limit: number,
     cursor?: string,
   ): Promise<Page<RewardDto>> {
-    const list = { list: 'rewards', ...filters };
+    const list = { list: 'rewards', brandId, ...filters };
     const after = decodeCursor(cursor, 'timestamp', list);
     const rows = await this.rewards.listByBrand(brandId, filters, limit, after);
     return toPage(rows, limit, (r) => ({ k: r.cursor_at, id: r.id }), toRewardDto, list);

@@ -59,7 +59,7 @@ export class ShareService {
 
   async list(brandId: string, query: ListSharesQueryDto, limit: number): Promise<Page<ShareDto>> {
     const filters = { programId: query.programId, advocateId: query.advocateId };
-    const list = { list: 'shares', ...filters };
+    const list = { list: 'shares', brandId, ...filters };
     const after = decodeCursor(query.cursor, 'timestamp', list);
     if (query.programId !== undefined && !(await this.programExists(brandId, query.programId)))
       throw AppError.notFound('Program');

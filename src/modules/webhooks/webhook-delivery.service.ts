@@ -34,7 +34,7 @@ export class WebhookDeliveryService {
       throw AppError.notFound('Webhook endpoint');
     }
     const filters = { status: q.status, eventType: q.eventType };
-    const list = { list: 'webhook-deliveries', endpointId, ...filters };
+    const list = { list: 'webhook-deliveries', brandId, endpointId, ...filters };
     const after = decodeCursor(q.cursor, 'text', list);
     if (after && !/^\d{1,19}$/.test(String(after.k))) {
       throw AppError.field('cursor', 'is not a cursor returned by this API');

@@ -52,7 +52,7 @@ export class WebhookEndpointService {
   }
 
   async list(brandId: string, limit: number, cursor?: string): Promise<Page<WebhookEndpointDto>> {
-    const list = { list: 'webhook-endpoints' };
+    const list = { list: 'webhook-endpoints', brandId };
     const rows = await this.endpoints.listByBrand(
       brandId,
       limit,
