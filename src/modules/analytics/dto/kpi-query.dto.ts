@@ -125,7 +125,9 @@ export class KpiBreakdownQueryDto extends KpiPeriodQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({
-    description: 'The `nextCursor` of the previous page (same `by`, `sort` and `order`).',
+    description:
+      'The `nextCursor` of the previous page (same program, `by`, `sort`, `order`, `from`, `to` and ' +
+      '`timezone`; 400 `cursor` otherwise).',
   })
   @IsOptional()
   @IsString()
