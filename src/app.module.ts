@@ -52,9 +52,11 @@ export class AppModule {
         AnalyticsModule,
       ],
       providers: [
-        // Order matters: authenticate first, then count the request against its key.
+        // Order matters: authenticate first, then count the request against its key. The
+        // ApiKeyGuard counts the requests it refuses through the same throttler instance.
+        KeyThrottlerGuard,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: KeyThrottlerGuard },
+        { provide: APP_GUARD, useExisting: KeyThrottlerGuard },
       ],
     };
   }

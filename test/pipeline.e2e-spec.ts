@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './helpers/app';
+import { createKey } from './helpers/payouts';
 
 describe('request pipeline', () => {
   let t: TestApp;
@@ -288,7 +289,44 @@ describe('rate limiting per key', () => {
     const limited = await t.request('GET', '/v1/api-keys', { key: a.key });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('rate_limited');
+    // the library's own message named its exception class
+    expect(limited.body.error.message).not.toMatch(/Exception/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await t.request('GET', '/v1/api-keys', { key: b.key })).status).toBe(200);
+  });
+
+  it('limits refused requests too: missing and unknown keys per client address, a lacking scope per key', async () => {
+    // Every guessed key was a database lookup, and none was ever counted.
+    const guess = (i: number, ip: string) =>
+      t.request('GET', '/v1/webhook-endpoints', {
+        key: `tdm_guess${i}`,
+        headers: { 'x-forwarded-for': ip },
+      });
+    const guesses: number[] = [];
+    for (let i = 0; i < 7; i++) guesses.push((await guess(i, '198.51.100.7')).status);
+    expect(guesses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const limited = await guess(99, '198.51.100.7');
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // no key at all counts against the same address
+    const bare = await t.request('GET', '/v1/webhook-endpoints', {
+      headers: { 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(bare.status).toBe(429);
+    // another address is not affected, and a valid key is counted against the key only
+    expect((await guess(100, '198.51.100.8')).status).toBe(401);
+    const brand = await t.createBrand();
+    const ok = await t.request('GET', '/v1/webhook-endpoints', {
+      key: brand.key,
+      headers: { 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(ok.status).toBe(200);
+
+    const read = await createKey(t, brand, ['read']);
+    const denied: number[] = [];
+    for (let i = 0; i < 6; i++)
+      denied.push((await t.request('GET', '/v1/webhook-endpoints', { key: read })).status);
+    expect(denied).toEqual([403, 403, 403, 403, 403, 429]);
   });
 });
 

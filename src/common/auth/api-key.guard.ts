@@ -3,18 +3,22 @@ import { Reflector } from '@nestjs/core';
 import { AppError } from '@/common/errors/app-error';
 import { RequestWithPrincipal } from '@/common/auth/principal';
 import { PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
+import { KeyThrottlerGuard } from '@/common/rate-limit/key-throttler.guard';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
 
 /**
  * Global guard: every route needs a brand API key unless marked @Public(). A route without
- * @RequireScopes is admin-only, so a forgotten decorator fails closed.
+ * @RequireScopes is admin-only, so a forgotten decorator fails closed. A request it refuses
+ * still counts against the rate limit (per client address without a valid key), so guessing
+ * keys or hammering with a revoked one gets 429 like any other traffic.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
+    private readonly throttler: KeyThrottlerGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,15 +33,20 @@ export class ApiKeyGuard implements CanActivate {
       .getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match) {
+      await this.throttler.countRefused(context);
       throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key>');
     }
     const principal = await this.apiKeys.authenticate(match[1]!);
-    if (!principal) throw new AppError('unauthorized', 'Unknown or revoked API key');
+    if (!principal) {
+      await this.throttler.countRefused(context);
+      throw new AppError('unauthorized', 'Unknown or revoked API key');
+    }
     request.principal = principal;
     if (
       !principal.scopes.includes('admin') &&
       !required.some((s) => principal.scopes.includes(s))
     ) {
+      await this.throttler.countRefused(context);
       throw new AppError(
         'forbidden',
         `This API key lacks the required scope (one of: ${required.join(', ')})`,

@@ -18,7 +18,10 @@ export function RequireScopes(...scopes: ApiKeyScope[]) {
     ApiErrors(
       [401, 'Missing, unknown or revoked API key'],
       [403, `The key lacks the scope: one of ${scopes.join(', ')}`],
-      [429, 'Rate limit of the key exceeded'],
+      [
+        429,
+        'Rate limit exceeded: of the key, or of the client address when the key is missing or unknown (Retry-After: seconds to wait)',
+      ],
     ),
   );
 }
