@@ -459,7 +459,51 @@ describe('conversion events → attribution → two-way rewards', () => {
     expect(notCoupon.status).toBe(422);
     const bad = await t.request('POST', path, { key: brand.key, body: { codes: ['has space'] } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details[0].field).toBe('codes');
+    expect(bad.body.error.details[0].field).toBe('codes[0]');
+  });
+
+  it('names each bad coupon code by its position and adds none of the batch', async () => {
+    const brand = await t.createBrand();
+    const p = await createProgram(t, brand);
+    const { friendRule } = await createTwoSidedRules(t, p, {
+      friend: { reward: { kind: 'coupon', amount: 1500 } },
+    });
+    const path = `/v1/programs/${p.programId}/reward-rules/${friendRule}/coupon-codes`;
+    // one issue for the whole array ("codes") left a brand searching a 10,000-code file
+    const bad = await t.request('POST', path, {
+      key: brand.key,
+      body: { codes: ['OK-1', 'has space', 'OK-2', 7, 'x'.repeat(65)] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'validation_failed' });
+    expect(bad.body.error.details).toEqual([
+      { field: 'codes[1]', issue: 'must be 1-64 printable characters without spaces' },
+      { field: 'codes[3]', issue: 'must be a string' },
+      { field: 'codes[4]', issue: 'must be 1-64 printable characters without spaces' },
+    ]);
+    const many = await t.request('POST', path, {
+      key: brand.key,
+      body: { codes: Array.from({ length: 250 }, (_, i) => (i % 2 ? `bad ${i}` : `OK-${i}`)) },
+    });
+    expect(many.status).toBe(400);
+    expect(many.body.error.details).toHaveLength(101);
+    expect(many.body.error.details[0]).toEqual({
+      field: 'codes[1]',
+      issue: 'must be 1-64 printable characters without spaces',
+    });
+    expect(many.body.error.details[100]).toEqual({
+      field: 'codes',
+      issue: 'has 25 more invalid codes',
+    });
+    expect((await t.request('GET', path, { key: brand.key })).body).toEqual({
+      ruleId: friendRule,
+      available: 0,
+      assigned: 0,
+    });
+    // another brand's rule stays a 404, exactly like a missing one
+    const other = await t.createBrand();
+    const foreign = await t.request('POST', path, { key: other.key, body: { codes: ['A1'] } });
+    expect(foreign.status).toBe(404);
   });
 
   it('answers a retry with the first answer and a reused id with 409', async () => {

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@/common/errors/app-error';
 import { CouponCodeRepository } from '@/modules/rewards/coupon-code.repository';
 import type { CouponCodeStatus } from '@/modules/rewards/coupon-code.entity';
-import type { AddedCouponCodesDto, CouponPoolDto } from '@/modules/rewards/dto/coupon-code.dto';
+import {
+  AddedCouponCodesDto,
+  CouponPoolDto,
+  couponCodeIssues,
+} from '@/modules/rewards/dto/coupon-code.dto';
 
 /**
  * Coupon pools. A coupon rule whose pool the brand ever filled gives codes from it only (and
@@ -18,6 +22,8 @@ export class CouponCodeService {
     ruleId: string,
     codes: string[],
   ): Promise<AddedCouponCodesDto> {
+    const issues = couponCodeIssues(codes);
+    if (issues.length > 0) throw AppError.validation(issues);
     const rule = await this.codes.findRule(brandId, programId, ruleId);
     if (!rule) throw AppError.notFound('Reward rule');
     if (rule.kind !== 'coupon') {
