@@ -762,6 +762,16 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
     }
     expect(doc.paths['/v1/webhook-endpoints'].post.description).toContain('Tandem-Signature');
     expect(doc.components.schemas.WebhookEndpointWithSecretDto.properties.secret).toBeDefined();
+    expect(doc.components.schemas.WebhookEndpointWithSecretDto.required).toContain('secret');
+    // a PATCH answers the secret only when it rotates it: a client generated from the document
+    // must not expect it on every PATCH (it was documented as required)
+    const patched = doc.paths['/v1/webhook-endpoints/{id}'].patch.responses['200'].content[
+      'application/json'
+    ].schema.$ref
+      .split('/')
+      .pop();
+    expect(doc.components.schemas[patched].properties.secret).toBeDefined();
+    expect(doc.components.schemas[patched].required).not.toContain('secret');
     // the README shows the example receiver the test above runs, verbatim
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const example = readFileSync(join(__dirname, '..', 'examples', 'webhook-receiver.js'), 'utf8');

@@ -21,6 +21,7 @@ import {
   CreateWebhookEndpointDto,
   ListWebhookEndpointsQueryDto,
   UpdateWebhookEndpointDto,
+  UpdatedWebhookEndpointDto,
   WebhookEndpointDto,
   WebhookEndpointPageDto,
   WebhookEndpointWithSecretDto,
@@ -87,13 +88,13 @@ export class WebhookEndpointController {
       'are not queued for it); enabling resumes them and clears the failure count. ' +
       '`rotateSecret: true` answers with the new `secret`, once; the old one stops at once.',
   })
-  @ApiOkResponse({ type: WebhookEndpointWithSecretDto, description: '`secret` only when rotated' })
+  @ApiOkResponse({ type: UpdatedWebhookEndpointDto, description: '`secret` only when rotated' })
   @ApiErrors('json-body', 404)
   update(
     @CurrentBrand() brandId: string,
     @Param('id') id: string,
     @Body() dto: UpdateWebhookEndpointDto,
-  ) {
+  ): Promise<UpdatedWebhookEndpointDto> {
     return this.endpoints.update(brandId, id, dto);
   }
 

@@ -134,6 +134,16 @@ export class WebhookEndpointWithSecretDto extends WebhookEndpointDto {
   secret: string;
 }
 
+/** A PATCH answer: the secret only when `rotateSecret: true` made a new one. */
+export class UpdatedWebhookEndpointDto extends WebhookEndpointDto {
+  @ApiPropertyOptional({
+    example: 'whsec_3q2u…',
+    description:
+      'Only when `rotateSecret: true`: the new signing secret, shown this once (the old one stops at once)',
+  })
+  secret?: string;
+}
+
 export class WebhookEndpointPageDto {
   @ApiProperty({ type: [WebhookEndpointDto] })
   data: WebhookEndpointDto[];
