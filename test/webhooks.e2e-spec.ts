@@ -213,6 +213,39 @@ describe('signed webhooks: endpoints, outbox, dispatcher', () => {
     ).toBe(404);
   });
 
+  it('refuses a URL the parser would silently reshape (spaces, tabs, newlines, no //, port 0), on create and on PATCH', async () => {
+    // These were accepted and stored as sent, so the endpoint showed an address other than the
+    // one called ("https://shop.exam\tple.com" calls shop.example.com).
+    const brand = await t.createBrand();
+    const created = await endpoint(brand, 'https://shop.example.com/hooks');
+    for (const [url, issue] of [
+      ['  https://shop.example.com/hooks  ', 'must not contain spaces or control characters'],
+      ['https://shop.example.com/hooks\n', 'must not contain spaces or control characters'],
+      ['https://shop.exam\tple.com/hooks', 'must not contain spaces or control characters'],
+      ['https:shop.example.com/hooks', 'must be an absolute https URL'],
+      ['https://shop.example.com:0/hooks', 'must not use port 0'],
+    ]) {
+      const res = await t.request('POST', '/v1/webhook-endpoints', {
+        key: brand.key,
+        body: { url, eventTypes: ['reward.created'] },
+      });
+      expect([url, res.status, res.body.error?.details]).toEqual([
+        url,
+        400,
+        [{ field: 'url', issue }],
+      ]);
+      const patched = await t.request('PATCH', `/v1/webhook-endpoints/${created.id}`, {
+        key: brand.key,
+        body: { url },
+      });
+      expect([url, patched.status]).toEqual([url, 400]);
+    }
+    const list = await t.request('GET', '/v1/webhook-endpoints', { key: brand.key });
+    expect(list.body.data.map((e: { url: string }) => e.url)).toEqual([
+      'https://shop.example.com/hooks',
+    ]);
+  });
+
   it('refuses http://localhost endpoints unless the development flag is set', async () => {
     const prod = await startApp({ WEBHOOKS_DISPATCH_INTERVAL_MS: '0' });
     try {

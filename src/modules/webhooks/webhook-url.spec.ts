@@ -28,6 +28,12 @@ describe('webhook URL rules', () => {
     ['https://shop.example.com/hooks#x', 'must not contain a fragment'],
     ['ftp://shop.example.com/hooks', 'must be an https URL'],
     ['not a url', 'must be an absolute https URL'],
+    [' https://shop.example.com/hooks', 'must not contain spaces or control characters'],
+    ['https://shop.example.com/hooks\n', 'must not contain spaces or control characters'],
+    ['https://shop.exam\tple.com/hooks', 'must not contain spaces or control characters'],
+    ['https:shop.example.com/hooks', 'must be an absolute https URL'],
+    ['https:/shop.example.com/hooks', 'must be an absolute https URL'],
+    ['https://shop.example.com:0/hooks', 'must not use port 0'],
   ])('refuses %s in production', (url, issue) => {
     expect(webhookUrlIssue(url, prod)).toBe(issue);
   });

@@ -66,6 +66,13 @@ export function webhookUrlIssue(value: string, policy: UrlPolicy): string | null
   } catch {
     return 'must be an absolute https URL';
   }
+  // The URL parser drops tabs and newlines anywhere and spaces around the URL, so such a value
+  // passed and was stored (and shown) unlike the address called; refuse it instead.
+  if (/[\u0000-\u0020\u007f]/.test(value)) return 'must not contain spaces or control characters';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an https URL';
+  // `https:shop.example.com` and `https:/shop…` parse too (as https://shop.example.com/)
+  if (!/^https?:\/\/[^/]/i.test(value)) return 'must be an absolute https URL';
+  if (url.port === '0') return 'must not use port 0';
   if (url.username || url.password) return 'must not contain credentials';
   if (url.hash) return 'must not contain a fragment';
   const loopback = isLoopbackHost(url.hostname);
