@@ -2,6 +2,8 @@ import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './helpers/app';
 import { createKey } from './helpers/payouts';
+import { createProgram } from './helpers/programs';
+import { encodeCursor, listTag } from '@/common/pagination/pagination';
 
 describe('request pipeline', () => {
   let t: TestApp;
@@ -486,6 +488,71 @@ describe('forged cursors', () => {
         list,
         200,
         before.data,
+      ]);
+    }
+  });
+
+  it('answers 400, not a 500, for keys JavaScript takes and PostgreSQL refuses (Feb 30, year 0, a bigint overflow, a NUL)', async () => {
+    const brand = await t.createBrand();
+    const hook = await t.request('POST', '/v1/webhook-endpoints', {
+      key: brand.key,
+      body: { url: 'https://shop.example.com/hooks', eventTypes: ['reward.created'] },
+    });
+    expect(hook.status).toBe(201);
+    // correctly bound to their list and brand, so only the key is wrong
+    const cases: [string, string][] = [];
+    for (const k of [
+      '2026-02-30 10:00:00.123456+00',
+      '0000-01-01 00:00:00+00',
+      '2026-01-01 00:00:00+16:00',
+    ]) {
+      cases.push([
+        '/v1/api-keys',
+        encodeCursor({ k, id: 'key_x' }, { list: 'api-keys', brandId: brand.id }),
+      ]);
+      cases.push([
+        '/v1/webhook-endpoints',
+        encodeCursor({ k, id: 'whe_x' }, { list: 'webhook-endpoints', brandId: brand.id }),
+      ]);
+    }
+    cases.push([
+      `/v1/webhook-endpoints/${hook.body.id}/deliveries`,
+      encodeCursor(
+        { k: '9999999999999999999', id: 'dlv_x' },
+        { list: 'webhook-deliveries', brandId: brand.id, endpointId: hook.body.id },
+      ),
+    ]);
+    // the advocates list (sorted by createdAt): a genuine cursor with its key swapped
+    for (const externalId of ['c1', 'c2']) {
+      await t.request('POST', '/v1/advocates', { key: brand.key, body: { externalId } });
+    }
+    const page = await t.request('GET', '/v1/advocates?limit=1', { key: brand.key });
+    const genuine = JSON.parse(Buffer.from(page.body.nextCursor, 'base64url').toString('utf8'));
+    cases.push([
+      '/v1/advocates?limit=1',
+      Buffer.from(
+        JSON.stringify({
+          ...genuine,
+          k: String(genuine.k).replace(/\d{4}-.*$/, '2026-02-30T00:00:00.000000Z'),
+        }),
+      ).toString('base64url'),
+    ]);
+    // a KPI breakdown cursor of this very query whose group key holds a NUL (it went to SQL)
+    const program = await createProgram(t, brand.key);
+    const query = listTag({ list: 'kpi-breakdown', brandId: brand.id, programId: program.id });
+    cases.push([
+      `/v1/programs/${program.id}/kpis/breakdown?by=cta`,
+      Buffer.from(
+        JSON.stringify({ q: `cta:conversions:desc:${query}`, v: null, k: 'a\u0000b', r: 0 }),
+      ).toString('base64url'),
+    ]);
+    for (const [path, cursor] of cases) {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await t.request('GET', `${path}${sep}cursor=${cursor}`, { key: brand.key });
+      expect([path, res.status, res.body?.error?.details?.[0]?.field]).toEqual([
+        path,
+        400,
+        'cursor',
       ]);
     }
   });

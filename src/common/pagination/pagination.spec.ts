@@ -6,6 +6,9 @@ describe('decodeCursor', () => {
       '2026-11-23 14:00:00.123456+00',
       '2026-11-23T14:00:00.123Z',
       '2026-11-23 14:00:00+05:30',
+      '2024-02-29 00:00:00+00',
+      '0001-01-01 00:00:00+00',
+      '2026-01-01 00:00:00-15:59',
     ]) {
       expect(decodeCursor(encodeCursor({ k, id: 'rwd_abc' }))).toEqual({ k, id: 'rwd_abc' });
     }
@@ -15,6 +18,11 @@ describe('decodeCursor', () => {
     const bad = [
       encodeCursor({ k: 'yesterday', id: 'rwd_abc' }),
       encodeCursor({ k: '2026-13-45 99:00:00+00', id: 'rwd_abc' }),
+      // Date.parse takes these, PostgreSQL refuses them (a failed cast was a 500)
+      encodeCursor({ k: '2026-02-30 00:00:00+00', id: 'rwd_abc' }),
+      encodeCursor({ k: '2026-04-31T00:00:00.000Z', id: 'rwd_abc' }),
+      encodeCursor({ k: '0000-01-01 00:00:00+00', id: 'rwd_abc' }),
+      encodeCursor({ k: '2026-01-01 00:00:00+16:00', id: 'rwd_abc' }),
       encodeCursor({ k: '2026-11-23T14:00:00.123Z', id: 'not an id' }),
       'not-base64-json',
     ];

@@ -112,7 +112,24 @@ function isTimestampKey(k: unknown): boolean {
   if (!m) return false;
   const zone =
     m[3] === 'Z' ? 'Z' : `${m[3]!.slice(0, 3)}:${m[3]!.slice(3).replace(':', '') || '00'}`;
-  return !Number.isNaN(Date.parse(`${m[1]}T${m[2]}${zone}`));
+  return isPostgresTimestamp(`${m[1]}T${m[2]}${zone}`);
+}
+
+/**
+ * An ISO timestamp PostgreSQL casts to timestamptz. Date.parse alone is laxer: it takes
+ * 2026-02-30 (as March 2), year 0000 and offsets past ±15:59, which PostgreSQL refuses with an
+ * error, so a forged cursor holding one was a 500.
+ */
+export function isPostgresTimestamp(iso: string): boolean {
+  if (Number.isNaN(Date.parse(iso))) return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T.*?(?:Z|([+-])(\d{2}):?(\d{2}))$/.exec(iso);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  const sameDay =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return year >= 1 && sameDay && (m[5] === undefined || Number(m[5]) <= 15);
 }
 
 /**

@@ -3,7 +3,13 @@ import { LinkCache } from '@/modules/tracking/link-cache';
 import { normalizeEmail } from '@/common/email/normalize-email';
 import { AppError } from '@/common/errors/app-error';
 import { looksLikeId, newId } from '@/common/ids';
-import { CursorPosition, decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import {
+  CursorPosition,
+  decodeCursor,
+  isPostgresTimestamp,
+  Page,
+  toPage,
+} from '@/common/pagination/pagination';
 import { isUniqueViolation } from '@/database/transaction';
 import { AdvocateEntity } from '@/modules/advocates/advocate.entity';
 import {
@@ -134,7 +140,7 @@ function afterPosition(
   const key = k?.slice(prefix.length);
   if (
     key === undefined ||
-    (sort === 'createdAt' && (!CREATED_AT_KEY.test(key) || Number.isNaN(Date.parse(key))))
+    (sort === 'createdAt' && (!CREATED_AT_KEY.test(key) || !isPostgresTimestamp(key)))
   ) {
     throw AppError.field('cursor', 'does not belong to this sort order');
   }

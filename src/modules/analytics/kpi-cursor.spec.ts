@@ -25,6 +25,9 @@ describe('breakdown cursors', () => {
       { field: 'cursor', issue: 'is not a cursor returned by this API' },
     ]);
     expect(field(() => decodeBreakdownCursor('%%%', 'a'))).toMatchObject([{ field: 'cursor' }]);
+    // a NUL in the group key reached SQL: a 500
+    const nul = encodeBreakdownCursor({ q: 'a', v: null, k: 'adv_\u0000', r: 0 });
+    expect(field(() => decodeBreakdownCursor(nul, 'a'))).toMatchObject([{ field: 'cursor' }]);
     const other = encodeBreakdownCursor({ q: 'channel:clicks:desc', v: '1', k: '', r: 1 });
     expect(field(() => decodeBreakdownCursor(other, 'channel:reach:desc'))).toMatchObject([
       { field: 'cursor' },

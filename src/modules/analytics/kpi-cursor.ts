@@ -36,6 +36,8 @@ export function decodeBreakdownCursor(cursor: string, query: string): BreakdownC
     (c.v === null || (typeof c.v === 'string' && NUMERIC.test(c.v))) &&
     typeof c.k === 'string' &&
     c.k.length <= 200 &&
+    // goes to SQL as text: PostgreSQL refuses a NUL (a 500)
+    !/[\u0000-\u001f\u007f]/.test(c.k) &&
     Number.isSafeInteger(c.r) &&
     c.r! >= 0;
   if (!valid) throw AppError.field('cursor', 'is not a cursor returned by this API');

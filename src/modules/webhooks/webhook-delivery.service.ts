@@ -15,6 +15,8 @@ import {
 } from '@/modules/webhooks/webhook-delivery.repository';
 import { WebhookEndpointRepository } from '@/modules/webhooks/webhook-endpoint.repository';
 
+const MAX_BIGINT = 9223372036854775807n;
+
 /** The deliveries of an endpoint with every attempt, and the manual retry. */
 @Injectable()
 export class WebhookDeliveryService {
@@ -36,7 +38,8 @@ export class WebhookDeliveryService {
     const filters = { status: q.status, eventType: q.eventType };
     const list = { list: 'webhook-deliveries', brandId, endpointId, ...filters };
     const after = decodeCursor(q.cursor, 'text', list);
-    if (after && !/^\d{1,19}$/.test(String(after.k))) {
+    // a bigint: 19 digits may still be past its maximum (a failed cast: a 500)
+    if (after && !(/^\d{1,19}$/.test(String(after.k)) && BigInt(after.k) <= MAX_BIGINT)) {
       throw AppError.field('cursor', 'is not a cursor returned by this API');
     }
     const rows = await this.deliveries.listByEndpoint(brandId, endpointId, filters, limit, after);
