@@ -31,8 +31,11 @@ describe('embedded database (no DATABASE_URL)', () => {
     const holder = new EmbeddedPostgres(dataDir, 4);
     await holder.start();
     try {
-      await expect(new EmbeddedPostgres(dataDir, 4).start()).rejects.toBeInstanceOf(
-        DataDirLockedError,
+      const refused = new EmbeddedPostgres(dataDir, 4).start();
+      await expect(refused).rejects.toBeInstanceOf(DataDirLockedError);
+      // the data directory itself, not its parent (the message said "at <parent>")
+      await expect(refused).rejects.toThrow(
+        `The embedded database at ${dataDir} is in use by process ${process.pid} `,
       );
     } finally {
       await holder.stop();

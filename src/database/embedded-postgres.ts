@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -134,7 +133,7 @@ export class DataDirLockedError extends Error {
     readonly holder: EmbeddedLock,
   ) {
     super(
-      `The embedded database at ${dirname(lockFile)} is in use by process ${holder.pid} ` +
+      `The embedded database at ${lockFile.replace(/\.lock$/, '')} is in use by process ${holder.pid} ` +
         `(lockfile ${lockFile}). Stop that process or point TANDEM_DATA_DIR elsewhere.`,
     );
     this.name = 'DataDirLockedError';
