@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Brand, startApp, TestApp } from './helpers/app';
+import { newId } from '@/common/ids';
 
 describe('Advocates', () => {
   let t: TestApp;
@@ -301,9 +302,11 @@ describe('Advocates', () => {
 
     it('filters by program enrollment, within the brand only', async () => {
       const other = await t.createBrand();
+      // fresh ids: fixed ones failed a second run on the same PostgreSQL database (duplicate key)
+      const [mine, theirs] = [newId('program'), newId('program')];
       for (const [id, owner] of [
-        ['prg_advtestprogram000001', brand.id],
-        ['prg_advtestprogram000002', other.id],
+        [mine, brand.id],
+        [theirs, other.id],
       ]) {
         await sql(
           `INSERT INTO programs (id, brand_id, name, goal, currency, landing_url)
@@ -317,17 +320,15 @@ describe('Advocates', () => {
       ]) {
         await sql(
           `INSERT INTO enrollments (id, brand_id, program_id, advocate_id, code)
-           VALUES ($1, $2, 'prg_advtestprogram000001', $3, $4)`,
-          [`enr_advtestenrollment00${n}`, brand.id, ids[externalId], `ADVTEST${n}`],
+           VALUES ($1, $2, $3, $4, $5)`,
+          [newId('enrollment'), brand.id, mine, ids[externalId], `ADVTEST${n}`],
         );
       }
-      const enrolled = await list(brand, 'program=prg_advtestprogram000001');
+      const enrolled = await list(brand, `program=${mine}`);
       expect(externalIds(enrolled).sort()).toEqual(['C-003', 'C-005']);
-      expect(externalIds(await list(brand, 'program=prg_advtestprogram000001&tag=eu'))).toEqual([
-        'C-005',
-      ]);
-      expect(externalIds(await list(brand, 'program=prg_advtestprogram000002'))).toEqual([]);
-      expect(externalIds(await list(other, 'program=prg_advtestprogram000001'))).toEqual([]);
+      expect(externalIds(await list(brand, `program=${mine}&tag=eu`))).toEqual(['C-005']);
+      expect(externalIds(await list(brand, `program=${theirs}`))).toEqual([]);
+      expect(externalIds(await list(other, `program=${mine}`))).toEqual([]);
     });
 
     async function pageThrough(query: string, limit: number): Promise<string[]> {
