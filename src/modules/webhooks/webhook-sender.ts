@@ -1,5 +1,12 @@
+import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Injectable } from '@nestjs/common';
-import { destinationIssue, UrlPolicy } from '@/modules/webhooks/webhook-url';
+import {
+  DestinationRefusedError,
+  destinationIssue,
+  guardedLookup,
+  UrlPolicy,
+} from '@/modules/webhooks/webhook-url';
 
 export const EXCERPT_CHARS = 1000;
 const EXCERPT_BYTES = 4 * EXCERPT_CHARS;
@@ -12,12 +19,19 @@ export interface SendResult {
 }
 
 /**
- * One HTTP POST with Node's fetch (undici, keep-alive connections). The timeout covers the
- * whole exchange, answer body included; redirects are not followed (a 3xx is a failure); only
- * the start of the answer is read. Never throws: every outcome is a result to record.
+ * One HTTP POST (node:http/https, keep-alive connections). The destination is checked before
+ * the attempt and again by the connection's own name lookup (guardedLookup), so what is checked
+ * is what is called. The timeout covers the whole exchange, answer body included; redirects are
+ * not followed (a 3xx is a failure); only the start of the answer is read. Never throws: every
+ * outcome is a result to record.
  */
 @Injectable()
 export class WebhookSender {
+  private readonly agents = {
+    http: new HttpAgent({ keepAlive: true }),
+    https: new HttpsAgent({ keepAlive: true }),
+  };
+
   async send(
     url: string,
     headers: Record<string, string>,
@@ -28,7 +42,7 @@ export class WebhookSender {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const refused = await destinationIssue(url, policy);
+      const refused = destinationIssue(url, policy);
       if (refused) {
         return {
           statusCode: null,
@@ -37,19 +51,18 @@ export class WebhookSender {
           durationMs: elapsed(),
         };
       }
-      const res = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
+      const res = await post(url, headers, body, {
+        agent: url.startsWith('https:') ? this.agents.https : this.agents.http,
+        lookup: guardedLookup(policy),
         signal: AbortSignal.timeout(timeoutMs),
       });
       const excerpt = await readExcerpt(res);
-      const ok = res.status >= 200 && res.status < 300;
+      const status = res.statusCode ?? 0;
+      const ok = status >= 200 && status < 300;
       return {
-        statusCode: res.status,
+        statusCode: status,
         responseExcerpt: excerpt,
-        error: ok ? null : `answered ${res.status}`,
+        error: ok ? null : `answered ${status}`,
         durationMs: elapsed(),
       };
     } catch (err) {
@@ -63,27 +76,54 @@ export class WebhookSender {
   }
 }
 
-async function readExcerpt(res: Response): Promise<string | null> {
-  if (!res.body) return null;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** Sends the POST and resolves with the answer's head once it arrives (its body unread). */
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { agent: HttpAgent; lookup: ReturnType<typeof guardedLookup>; signal: AbortSignal },
+): Promise<IncomingMessage> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        ...options,
+      },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The start of the answer's body; the rest is not read (the connection is then dropped). */
+async function readExcerpt(res: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    while (size < EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
+    for await (const chunk of res) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= EXCERPT_BYTES) break;
     }
   } finally {
-    await reader.cancel().catch(() => undefined);
+    // Breaking out of the loop destroys the answer; a fully read one keeps its connection.
+    if (!res.complete) res.destroy();
   }
   const text = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS);
   return text.length > 0 ? text : null;
 }
 
 function describe(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err instanceof DestinationRefusedError) return `destination refused: ${err.message}`;
+  const e = err as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
     return `timeout after ${timeoutMs} ms`;
   const cause = e?.cause?.code ?? e?.cause?.message;

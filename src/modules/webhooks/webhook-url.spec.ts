@@ -1,5 +1,7 @@
 import {
+  DestinationRefusedError,
   destinationIssue,
+  guardedLookup,
   isPrivateAddress,
   webhookUrlIssue,
 } from '@/modules/webhooks/webhook-url';
@@ -82,10 +84,96 @@ describe('webhook URL rules', () => {
     }
   });
 
-  it('checks where a host points before each attempt', async () => {
-    expect(await destinationIssue('https://10.0.0.5/h', prod)).toMatch(/private network/);
-    expect(await destinationIssue('https://93.184.216.34/h', prod)).toBeNull();
-    expect(await destinationIssue('http://127.0.0.1:4000/h', dev)).toBeNull();
-    expect(await destinationIssue('https://localhost/h', prod)).toBe('loopback address');
+  it('checks addresses and loopback names before each attempt, and leaves names to the connection', () => {
+    expect(destinationIssue('https://10.0.0.5/h', prod)).toMatch(/private network/);
+    expect(destinationIssue('https://93.184.216.34/h', prod)).toBeNull();
+    expect(destinationIssue('http://127.0.0.1:4000/h', dev)).toBeNull();
+    expect(destinationIssue('https://localhost/h', prod)).toBe('loopback address');
+  });
+
+  describe('guardedLookup: the connection checks the address it connects to', () => {
+    type Answer = { address: string; family: number }[];
+    /** A resolver answering from a script: each call takes the next answer (DNS rebinding). */
+    const scripted = (...answers: Answer[]) => {
+      const calls: string[] = [];
+      const resolve = (
+        host: string,
+        _options: unknown,
+        callback: (err: NodeJS.ErrnoException | null, a: Answer) => void,
+      ) => {
+        calls.push(host);
+        const next = answers.shift();
+        setImmediate(() =>
+          next
+            ? callback(null, next)
+            : callback(Object.assign(new Error('nx'), { code: 'ENOTFOUND' }), []),
+        );
+      };
+      return { resolve, calls };
+    };
+    const run = (
+      lookup: ReturnType<typeof guardedLookup>,
+      host: string,
+      all: boolean,
+    ): Promise<{ err: (Error & { code?: string }) | null; address: unknown; family?: number }> =>
+      new Promise((done) =>
+        lookup(host, { all }, (err, address, family) => done({ err, address, family })),
+      );
+    const PUBLIC = { address: '93.184.216.34', family: 4 };
+    const PRIVATE = { address: '10.0.0.7', family: 4 };
+
+    it('connects to a public address, as one address or all of them', async () => {
+      const { resolve } = scripted([PUBLIC], [PUBLIC]);
+      const lookup = guardedLookup(prod, resolve);
+      expect(await run(lookup, 'hooks.shop.example', false)).toEqual({
+        err: null,
+        address: PUBLIC.address,
+        family: 4,
+      });
+      expect(await run(lookup, 'hooks.shop.example', true)).toMatchObject({
+        err: null,
+        address: [PUBLIC],
+      });
+    });
+
+    it('refuses a name that resolved publicly before and privately now (rebinding)', async () => {
+      const { resolve, calls } = scripted([PUBLIC], [PRIVATE]);
+      const lookup = guardedLookup(prod, resolve);
+      expect((await run(lookup, 'rebind.example', false)).err).toBeNull();
+      const second = await run(lookup, 'rebind.example', false);
+      expect(second.err).toBeInstanceOf(DestinationRefusedError);
+      expect(second.err!.message).toBe('rebind.example resolves to a private network address');
+      expect(calls).toEqual(['rebind.example', 'rebind.example']);
+    });
+
+    it('refuses a name with any private address among its answers', async () => {
+      const { resolve } = scripted([PUBLIC, { address: '::1', family: 6 }]);
+      expect((await run(guardedLookup(prod, resolve), 'mixed.example', true)).err).toBeInstanceOf(
+        DestinationRefusedError,
+      );
+    });
+
+    it('lets private addresses through when the operator allows them, and loopback names in development', async () => {
+      const { resolve } = scripted(
+        [PRIVATE],
+        [{ address: '127.0.0.1', family: 4 }],
+        [{ address: '127.0.0.1', family: 4 }],
+      );
+      const open = { allowHttpLocalhost: false, allowPrivateNetworks: true };
+      expect((await run(guardedLookup(open, resolve), 'intranet.example', false)).err).toBeNull();
+      expect((await run(guardedLookup(dev, resolve), 'localhost', false)).err).toBeNull();
+      expect((await run(guardedLookup(prod, resolve), 'localhost', false)).err).toBeInstanceOf(
+        DestinationRefusedError,
+      );
+    });
+
+    it('passes a failed lookup on as it is', async () => {
+      const { resolve } = scripted();
+      expect((await run(guardedLookup(prod, resolve), 'nowhere.example', false)).err).toMatchObject(
+        {
+          code: 'ENOTFOUND',
+        },
+      );
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, LookupAddress, LookupAllOptions } from 'node:dns';
+import { BlockList, isIP, LookupFunction } from 'node:net';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -97,17 +97,61 @@ export function webhookUrlIssue(value: string, policy: UrlPolicy): string | null
 }
 
 /**
- * Checked before every attempt: a host name may resolve to a private address (or be changed
- * to) after the endpoint was created. Returns why the destination is refused, or null.
+ * Checked before every attempt: the endpoint's host may have been created as a name that now
+ * points elsewhere. Addresses and loopback names are decided here; any other name is decided by
+ * the connection's own lookup (guardedLookup), on the very address it connects to. Returns why
+ * the destination is refused, or null.
  */
-export async function destinationIssue(url: string, policy: UrlPolicy): Promise<string | null> {
+export function destinationIssue(url: string, policy: UrlPolicy): string | null {
   if (policy.allowPrivateNetworks) return null;
   const { hostname } = new URL(url);
   if (isLoopbackHost(hostname)) return policy.allowHttpLocalhost ? null : 'loopback address';
   const bare = hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(bare)
-    ? [bare]
-    : (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
-  const blocked = addresses.find((a) => isPrivateAddress(a));
-  return blocked ? `${hostname} resolves to a private network address` : null;
+  if (isIP(bare) && isPrivateAddress(bare)) return `${hostname} is a private network address`;
+  return null;
+}
+
+/** The error a connection gets when its host name resolves to an address the policy refuses. */
+export class DestinationRefusedError extends Error {
+  readonly code = 'EDESTINATIONREFUSED';
+}
+
+type Resolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * The name lookup of the connection itself: the address the socket connects to is the one
+ * checked, so a name cannot pass `destinationIssue` and then resolve to a private address for
+ * the request (DNS rebinding). Same rules as destinationIssue; literal IPs never get here (the
+ * socket connects to them without a lookup), destinationIssue checks those.
+ */
+export function guardedLookup(
+  policy: UrlPolicy,
+  resolve: Resolver = dnsLookup as unknown as Resolver,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true, verbatim: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const checked =
+        !policy.allowPrivateNetworks && !(policy.allowHttpLocalhost && isLoopbackHost(hostname));
+      if (checked && addresses.some((a) => isPrivateAddress(a.address))) {
+        const refused = new DestinationRefusedError(
+          `${hostname} resolves to a private network address`,
+        );
+        return callback(refused, '', 0);
+      }
+      if (addresses.length === 0) {
+        return callback(
+          Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }),
+          '',
+          0,
+        );
+      }
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
