@@ -172,6 +172,13 @@ describe('Advocates', () => {
     const [row] = await sql('SELECT email_normalized FROM advocates WHERE id = $1', [id]);
     expect(row.email_normalized).toBe('jdoe@gmail.com');
 
+    // Nothing changed, nothing moves: an empty PATCH, or the values it already has.
+    for (const body of [{}, { tier: 'mega', tags: ['b', 'c'], status: 'paused' }]) {
+      const same = await t.request('PATCH', `/v1/advocates/${id}`, { key: brand.key, body });
+      expect(same.status).toBe(200);
+      expect(same.body).toEqual(patched.body);
+    }
+
     const cleared = await t.request('PATCH', `/v1/advocates/${id}`, {
       key: brand.key,
       body: { email: null, name: null, externalId: 'cust_1-renamed' },

@@ -122,16 +122,22 @@ export class AdvocateRepository {
   ): Promise<AdvocateEntity | null> {
     const params: unknown[] = [brandId, id];
     const sets: string[] = [];
+    const differs: string[] = [];
     for (const [field, column] of Object.entries(COLUMNS) as [keyof AdvocateValues, string][]) {
       const value = changes[field];
       if (value === undefined) continue;
       params.push(field === 'socialProfiles' ? JSON.stringify(value) : value);
       const cast = field === 'socialProfiles' ? '::jsonb' : field === 'tags' ? '::text[]' : '';
       sets.push(`${column} = $${params.length}${cast}`);
+      differs.push(`${column} IS DISTINCT FROM $${params.length}${cast}`);
     }
+    // updatedAt moves only when a value does: an empty PATCH or the same values change nothing.
+    const touched = differs.length
+      ? `updated_at = CASE WHEN ${differs.join(' OR ')} THEN now() ELSE updated_at END`
+      : 'updated_at = updated_at';
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [rows]: [AdvocateRow[], number] = await this.dataSource.query(
-      `UPDATE advocates SET ${[...sets, 'updated_at = now()'].join(', ')}
+      `UPDATE advocates SET ${[...sets, touched].join(', ')}
        WHERE brand_id = $1 AND id = $2
        RETURNING *`,
       params,
