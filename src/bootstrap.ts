@@ -6,7 +6,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
 import { AppModule } from '@/app.module';
+import { keyBeforeBody } from '@/common/auth/key-before-body';
 import { AllExceptionsFilter, toErrorResponse } from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
@@ -15,6 +17,7 @@ import { passCsvStream, refuseNonCsvBody } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { AppConfig } from '@/config/env';
+import { ApiKeyService } from '@/modules/brands/api-key.service';
 import { RedirectController, sendNotFound } from '@/modules/tracking/redirect.controller';
 import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
 
@@ -47,7 +50,7 @@ export async function createApp(
     bodyParser: false, // our JSON parser below answers bad JSON in the API's error format
     logger: config.logLevel === 'silent' ? false : undefined,
   });
-  registerBodyParsers(app);
+  registerBodyParsers(app, config);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
@@ -64,8 +67,17 @@ export async function createApp(
  * become AppErrors so they reach the exception filter with a code, not as bare HTTP errors.
  * Every response carries the request id.
  */
-function registerBodyParsers(app: NestFastifyApplication): void {
+function registerBodyParsers(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // First of the preParsing hooks: no body is looked at for a caller without a valid key.
+  fastify.addHook(
+    'preParsing',
+    keyBeforeBody(
+      app.get(ApiKeyService),
+      app.get<ThrottlerStorage>(getStorageToken()),
+      config.rateLimitPerMinute,
+    ),
+  );
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   // Fastify reads text/plain as a string by default; every other type the API does not take

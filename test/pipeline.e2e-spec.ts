@@ -330,6 +330,59 @@ describe('rate limiting per key', () => {
       denied.push((await t.request('GET', '/v1/webhook-endpoints', { key: read })).status);
     expect(denied).toEqual([403, 403, 403, 403, 403, 429]);
   });
+  it('authenticates a request with a body before reading it: 401, not what the body would earn', async () => {
+    const from = (ip: string, extra: Record<string, string> = {}) => ({
+      'x-forwarded-for': ip,
+      'content-type': 'application/json',
+      ...extra,
+    });
+    // Bad JSON and no key: the key is the first problem (it was a 400 invalid_json).
+    const noKey = await t.request('POST', '/v1/events', {
+      rawBody: '{not json',
+      headers: from('198.51.100.20'),
+    });
+    expect(noKey.status).toBe(401);
+    expect(noKey.body.error.message).toMatch(/Missing API key/);
+    // Not even a large body is read for an unknown key; the connection is closed after the 401.
+    const unknown = await t.request('POST', '/v1/events', {
+      rawBody: `{"pad":"${'x'.repeat(2_000_000)}"}`,
+      headers: from('198.51.100.20', { authorization: 'Bearer tdm_unknown' }),
+    });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.message).toBe('Unknown or revoked API key');
+    expect(unknown.headers.get('connection')).toBe('close');
+    // A CSV route with JSON and no key: 401 (it was a 415).
+    const csv = await t.request('POST', '/v1/advocates/import', {
+      rawBody: '{}',
+      headers: from('198.51.100.20'),
+    });
+    expect(csv.status).toBe(401);
+    // They count against the address: 5 a minute here.
+    const more: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      more.push(
+        (await t.request('POST', '/v1/events', { rawBody: '{}', headers: from('198.51.100.20') }))
+          .status,
+      );
+    }
+    expect(more).toEqual([401, 401, 429]);
+
+    // A valid key: the body is read and judged as before, and the scopes still apply.
+    const brand = await t.createBrand();
+    const bad = await t.request('POST', '/v1/events', {
+      key: brand.key,
+      rawBody: '{not json',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_json');
+    const track = await createKey(t, brand, ['track']);
+    const denied = await t.request('POST', '/v1/api-keys', {
+      key: track,
+      body: { name: 'x', scopes: ['read'] },
+    });
+    expect(denied.status).toBe(403);
+  });
 });
 
 describe('operator brand bootstrap over HTTP', () => {

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { BEARER, unauthorized } from '@/common/auth/key-before-body';
 import { AppError } from '@/common/errors/app-error';
 import { RequestWithPrincipal } from '@/common/auth/principal';
 import { PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
@@ -31,17 +32,17 @@ export class ApiKeyGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match) {
-      await this.throttler.countRefused(context);
-      throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key>');
-    }
-    const principal = await this.apiKeys.authenticate(match[1]!);
+    // A request with a body was authenticated before its body was read (keyBeforeBody).
+    let principal = request.principal;
     if (!principal) {
-      await this.throttler.countRefused(context);
-      throw new AppError('unauthorized', 'Unknown or revoked API key');
+      const match = BEARER.exec(request.headers.authorization ?? '');
+      principal = match ? ((await this.apiKeys.authenticate(match[1]!)) ?? undefined) : undefined;
+      if (!principal) {
+        await this.throttler.countRefused(context);
+        throw unauthorized(match !== null);
+      }
+      request.principal = principal;
     }
-    request.principal = principal;
     if (
       !principal.scopes.includes('admin') &&
       !required.some((s) => principal.scopes.includes(s))

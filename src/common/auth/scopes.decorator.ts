@@ -1,4 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
@@ -26,5 +28,14 @@ export function RequireScopes(...scopes: ApiKeyScope[]) {
   );
 }
 
-/** No API key: public redirect, health, docs and the operator-token bootstrap. */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/**
+ * No API key: public redirect, health, docs and the operator-token bootstrap. Also marked in the
+ * Fastify route's config, for the hook that authenticates before the body (keyBeforeBody).
+ * (A route's RouteConfig is one object: a public route cannot also take @AcceptsCsvStream.)
+ */
+export const Public = () =>
+  applyDecorators(SetMetadata(PUBLIC_KEY, true), RouteConfig({ [PUBLIC_KEY]: true }));
+
+export const isPublicRoute = (request: FastifyRequest) =>
+  (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[PUBLIC_KEY] ===
+  true;
