@@ -26,6 +26,24 @@ describe('query parameters', () => {
   });
   afterAll(() => t.close());
 
+  it('a field named like a member of every object is refused like any unknown field', async () => {
+    // class-validator took toString, constructor… for declared properties: silently ignored.
+    for (const key of ['toString', 'constructor', 'hasOwnProperty', 'prototype', '__proto__']) {
+      expect(await issues(`/v1/advocates?${key}=1`)).toEqual([
+        { field: key, issue: 'is not an allowed field' },
+      ]);
+    }
+    const body = await t.request('POST', '/v1/advocates', {
+      key: brand.key,
+      body: { externalId: 'reserved-key', valueOf: 1 },
+    });
+    expect(body.status).toBe(400);
+    expect(body.body.error.details).toEqual([
+      { field: 'valueOf', issue: 'is not an allowed field' },
+    ]);
+    expect((await get('/v1/advocates?search=reserved-key')).body.data).toEqual([]);
+  });
+
   describe('limit', () => {
     const lists = () => [
       '/v1/rewards',

@@ -69,6 +69,10 @@ export class AppValidationPipe extends ValidationPipe {
       if (field !== undefined)
         throw AppError.field(field || metadata.type, 'must not contain NUL characters');
     }
+    if (metadata.type === 'query' || isDtoBody) {
+      const reserved = reservedKeyOf(value);
+      if (reserved !== undefined) throw AppError.field(reserved, 'is not an allowed field');
+    }
     if (isDtoBody) {
       const checked = (metadata.metatype as Partial<FastCheckedDto>).fastCheck?.(value);
       if (checked) return checked;
@@ -84,6 +88,16 @@ export class AppValidationPipe extends ValidationPipe {
  */
 export interface FastCheckedDto {
   fastCheck(value: unknown): object | null;
+}
+
+/**
+ * A top-level key named like a member of every object (`toString`, `hasOwnProperty`,
+ * `constructor`…) or `prototype`: class-validator's whitelist takes such names for declared
+ * properties, so `?toString=1` was silently ignored where `?foo=1` answers 400.
+ */
+function reservedKeyOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.keys(value).find((key) => key === 'prototype' || key in Object.prototype);
 }
 
 /** PostgreSQL text cannot hold U+0000; find it anywhere in the input so it is a 400, not a 500. */
