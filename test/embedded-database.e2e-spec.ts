@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLockedError, EmbeddedPostgres, lockFileFor } from '@/database/embedded-postgres';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { startApp } from './helpers/app';
 
 describe('embedded database (no DATABASE_URL)', () => {
@@ -105,5 +105,33 @@ describe('embedded database under concurrency', () => {
     await client.query('INSERT INTO t VALUES (1)');
     client.release(new Error('drop this connection')); // destroys the socket mid-transaction
     expect((await pool.query('SELECT count(*)::int AS c FROM t')).rows[0].c).toBe(0);
+  });
+});
+
+describe('embedded database past its connection limit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-embedded-max-'));
+  let db: EmbeddedPostgres;
+  beforeAll(async () => {
+    db = new EmbeddedPostgres(join(dir, 'data'), 2);
+    await db.start();
+  });
+  afterAll(() => db.stop());
+
+  it('answers as PostgreSQL does (53300 too many clients), not with a reset, and takes the next once one leaves', async () => {
+    const open = [new Client(db.url), new Client(db.url)];
+    for (const c of open) await c.connect();
+    const third = new Client(db.url);
+    await expect(third.connect()).rejects.toMatchObject({
+      code: '53300',
+      message: 'sorry, too many clients already',
+    });
+    await open[0]!.end();
+    // the server sees the first one go a moment after its end()
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = new Client(db.url);
+    await next.connect();
+    expect((await next.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await next.end();
+    await open[1]!.end();
   });
 });

@@ -15,7 +15,7 @@ import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 export default async function globalSetup(): Promise<void> {
   if (!process.env.DATABASE_URL) {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-test-'));
-    const embedded = new EmbeddedPostgres(join(dir, 'data'), 24);
+    const embedded = new EmbeddedPostgres(join(dir, 'data'), 64);
     process.env.DATABASE_URL = await embedded.start();
     process.env.TANDEM_TEST_EMBEDDED = '1';
     process.env.TANDEM_TEST_TMP = dir;

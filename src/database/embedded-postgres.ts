@@ -55,7 +55,26 @@ function pump() {
   })().catch((e) => parentPort.postMessage({ type: 'log', message: String(e && e.stack || e) }));
 }
 
+// What PostgreSQL answers a client past max_connections (FATAL 53300), instead of the bare reset
+// net.Server's maxConnections gives, which pg reports as 'read ECONNRESET'.
+function tooManyClients() {
+  const fields = Buffer.from('SFATAL\\0VFATAL\\0C53300\\0Msorry, too many clients already\\0\\0', 'latin1');
+  const head = Buffer.alloc(5);
+  head.write('E', 0, 'latin1');
+  head.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([head, fields]);
+}
+
 function onConnection(socket) {
+  if (conns.size >= workerData.maxConnections) {
+    // Answered once the client has sent its startup (and maybe its SSL request).
+    socket.on('data', (chunk) => {
+      if (chunk.length === 8 && chunk.readInt32BE(4) === SSL_REQUEST) socket.write('N');
+      else socket.end(tooManyClients());
+    });
+    socket.on('error', () => {});
+    return;
+  }
   const conn = { id: nextId++, socket, buffer: Buffer.alloc(0), pending: [], started: false, closed: false };
   conns.add(conn);
   socket.setNoDelay(true);
@@ -105,7 +124,6 @@ function onConnection(socket) {
 (async () => {
   db = await PGlite.create({ dataDir: workerData.dataDir });
   server = net.createServer(onConnection);
-  server.maxConnections = workerData.maxConnections;
   await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
   parentPort.postMessage({ type: 'ready', port: server.address().port });
 })().catch((e) => parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }));
