@@ -42,6 +42,30 @@ describe('embedded database (no DATABASE_URL)', () => {
     }
   });
 
+  it("waits for a command-line tool's hold to end instead of failing, up to a limit", async () => {
+    // brand:create run just before the service started: the service waits for it
+    const command = new EmbeddedPostgres(dataDir, 4, { cli: true });
+    await command.start();
+    const ended = new Promise((resolve) => setTimeout(resolve, 300)).then(() => command.stop());
+    const service = new EmbeddedPostgres(dataDir, 4);
+    await service.start();
+    await ended;
+    await service.stop();
+
+    // a command that does not let go in time: the usual refusal
+    const stuck = new EmbeddedPostgres(dataDir, 4, { cli: true });
+    await stuck.start();
+    try {
+      const started = Date.now();
+      await expect(
+        new EmbeddedPostgres(dataDir, 4, { cliHolderWaitMs: 300 }).start(),
+      ).rejects.toBeInstanceOf(DataDirLockedError);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    } finally {
+      await stuck.stop();
+    }
+  });
+
   it('takes over a stale lock left by a process that died', async () => {
     const deadPid = spawnSync(process.execPath, [
       '-e',

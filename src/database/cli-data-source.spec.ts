@@ -31,6 +31,11 @@ describe('awaitServingLock', () => {
     expect(await awaitServingLock(dataDir, 5_000)).toMatchObject({ pid: holder.pid, port: 5999 });
   });
 
+  it("does not connect to another command's database (it stops when that command ends)", async () => {
+    writeLock({ pid: holder.pid, port: 5999, cli: true, startedAt: new Date().toISOString() });
+    expect(await awaitServingLock(dataDir, 5_000)).toBeUndefined();
+  });
+
   it('gives up after the timeout with the lock as it is', async () => {
     writeLock({ pid: holder.pid, startedAt: new Date().toISOString() });
     const lock = await awaitServingLock(dataDir, 400);

@@ -9,7 +9,8 @@ const STARTING_SERVICE_WAIT_MS = 30_000;
 
 /**
  * The live lock of the data directory once its holder is serving (it writes its port when its
- * database server listens), or undefined when no process holds it. A service still starting
+ * database server listens), or undefined when no service holds it (none, or another command,
+ * whose hold this command's own start then waits out). A service still starting
  * (a lock without a port) is waited for, so a command run right after `npm run serve` works.
  */
 export async function awaitServingLock(
@@ -19,6 +20,8 @@ export async function awaitServingLock(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lock = readLiveLock(dataDir);
+    // Another command's database stops when that command ends: not one to connect to.
+    if (lock?.cli) return undefined;
     if (!lock || lock.port !== undefined || lock.pid === process.pid || Date.now() >= deadline) {
       return lock;
     }
@@ -36,7 +39,7 @@ export async function openCliDataSource(
   migrationsRun: boolean,
 ): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
   const running = config.database.url ? undefined : await awaitServingLock(config.database.dataDir);
-  const connection = new DatabaseConnection(config.database);
+  const connection = new DatabaseConnection(config.database, { cli: true });
   const url =
     running?.port !== undefined && running.pid !== process.pid
       ? `postgres://postgres@127.0.0.1:${running.port}/postgres`

@@ -11,7 +11,11 @@ const EMBEDDED_SPARE_CONNECTIONS = 8;
 export class DatabaseConnection {
   private embedded?: EmbeddedPostgres;
 
-  constructor(private readonly config: AppConfig['database']) {}
+  constructor(
+    private readonly config: AppConfig['database'],
+    /** A command-line tool's connection: its embedded lock says so, and others wait for it. */
+    private readonly options: { cli?: boolean } = {},
+  ) {}
 
   get isEmbedded(): boolean {
     return !this.config.url;
@@ -25,6 +29,7 @@ export class DatabaseConnection {
       this.embedded = new EmbeddedPostgres(
         this.config.dataDir,
         this.config.poolSize + EMBEDDED_SPARE_CONNECTIONS,
+        { cli: this.options.cli },
       );
       await this.embedded.start();
     }

@@ -143,7 +143,12 @@ export interface EmbeddedLock {
   pid: number;
   port?: number;
   startedAt: string;
+  /** Held by a command-line tool, which lets go in seconds: others wait for it. */
+  cli?: boolean;
 }
+
+/** How long a process waits for a command-line tool to let go of the data directory. */
+const CLI_HOLDER_WAIT_MS = 30_000;
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -190,6 +195,7 @@ export class EmbeddedPostgres {
   constructor(
     private readonly dataDir: string,
     private readonly maxConnections: number,
+    private readonly options: { cli?: boolean; cliHolderWaitMs?: number } = {},
   ) {
     this.lockFile = lockFileFor(dataDir);
   }
@@ -201,6 +207,7 @@ export class EmbeddedPostgres {
 
   async start(): Promise<string> {
     mkdirSync(this.dataDir, { recursive: true });
+    await this.waitForCliHolder();
     this.acquireLock();
     try {
       this.worker = new Worker(WORKER_SOURCE, {
@@ -212,7 +219,7 @@ export class EmbeddedPostgres {
         },
       });
       this.port = await this.waitFor('ready');
-      this.writeLock({ pid: process.pid, port: this.port, startedAt: new Date().toISOString() });
+      this.writeLock({ ...this.lock(), port: this.port });
       return this.url;
     } catch (e) {
       await this.worker?.terminate();
@@ -266,8 +273,25 @@ export class EmbeddedPostgres {
     });
   }
 
-  private acquireLock(): void {
+  private lock(): EmbeddedLock {
     const lock: EmbeddedLock = { pid: process.pid, startedAt: new Date().toISOString() };
+    return this.options.cli ? { ...lock, cli: true } : lock;
+  }
+
+  /**
+   * A command (`npm run brand:create`…) holding the data directory lets go within seconds: wait
+   * for it rather than fail, so the service started a moment after one (or two commands run
+   * together) still start. A service holding it is not waited for (commands connect to it).
+   */
+  private async waitForCliHolder(): Promise<void> {
+    const deadline = Date.now() + (this.options.cliHolderWaitMs ?? CLI_HOLDER_WAIT_MS);
+    while (readLiveLock(this.dataDir)?.cli && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private acquireLock(): void {
+    const lock = this.lock();
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         writeFileSync(this.lockFile, JSON.stringify(lock), { flag: 'wx' });
