@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { EventInputDto } from '@/modules/events/dto/event-input.dto';
 import { EventService } from '@/modules/events/event.service';
-import { startApp, TestApp } from './helpers/app';
+import { rowCounter, startApp, TestApp } from './helpers/app';
 import {
   createAdvocate,
   createProgram,
@@ -18,14 +18,13 @@ import {
 describe('single events recorded together (group commit)', () => {
   let t: TestApp;
   let db: DataSource;
+  let count: ReturnType<typeof rowCounter>;
   beforeAll(async () => {
     t = await startApp();
     db = t.app.get(DataSource);
+    count = rowCounter(t);
   });
   afterAll(() => t.close());
-
-  const count = async (sql: string, params: unknown[]) =>
-    (await db.query(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n as number;
 
   it('answers concurrent events of two brands each as if it came alone', async () => {
     const a = await createProgram(t, await t.createBrand());

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { startApp, TestApp } from './helpers/app';
+import { rowCounter, startApp, TestApp } from './helpers/app';
 import {
   clickLink,
   createAdvocate,
@@ -18,14 +18,13 @@ const DAY = 86_400_000;
 describe('conversion events → attribution → two-way rewards', () => {
   let t: TestApp;
   let db: DataSource;
+  let count: ReturnType<typeof rowCounter>;
   beforeAll(async () => {
     t = await startApp();
     db = t.app.get(DataSource);
+    count = rowCounter(t);
   });
   afterAll(() => t.close());
-
-  const count = async (sql: string, params: unknown[]) =>
-    (await db.query(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n as number;
 
   it('click → signup → purchase gives the advocate 10.00 USD and the friend a coupon', async () => {
     const brand = await t.createBrand();

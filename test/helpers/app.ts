@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { createApp } from '@/bootstrap';
 import { AppConfig, loadConfig } from '@/config/env';
 import { BrandService } from '@/modules/brands/brand.service';
@@ -94,4 +95,11 @@ export async function startApp(
       await app.close();
     },
   };
+}
+
+/** Rows of `FROM …` (a table and its WHERE), read from the app's own database. */
+export function rowCounter(t: TestApp) {
+  const db = t.app.get(DataSource);
+  return async (from: string, params: unknown[]): Promise<number> =>
+    (await db.query(`SELECT count(*)::int AS n FROM ${from}`, params))[0].n as number;
 }

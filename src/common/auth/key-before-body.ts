@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestWithPrincipal } from '@/common/auth/principal';
 import { isPublicRoute } from '@/common/auth/scopes.decorator';
 import { AppError } from '@/common/errors/app-error';
+import { sendsBody } from '@/common/http/request-body';
 import type { ApiKeyService } from '@/modules/brands/api-key.service';
 
 export const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -35,7 +36,7 @@ export function keyBeforeBody(
     reply: FastifyReply,
     payload: Readable,
   ): Promise<Readable> => {
-    if (!hasBody(request) || request.routeOptions.url === undefined || isPublicRoute(request)) {
+    if (!sendsBody(request) || request.routeOptions.url === undefined || isPublicRoute(request)) {
       return payload;
     }
     const match = BEARER.exec(request.headers.authorization ?? '');
@@ -62,9 +63,4 @@ export function keyBeforeBody(
     }
     throw unauthorized(match !== null);
   };
-}
-
-function hasBody(request: FastifyRequest): boolean {
-  const { headers } = request;
-  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }

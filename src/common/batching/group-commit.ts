@@ -49,13 +49,6 @@ export class GroupCommit<K, T, R> {
     return promise;
   }
 
-  /** Items queued or being written, over every key (for tests and metrics). */
-  get pending(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.waiting.length;
-    return n;
-  }
-
   private schedule(key: K, lane: Lane<T, R>): void {
     if (lane.scheduled || lane.running >= this.options.maxConcurrent) return;
     lane.scheduled = true;

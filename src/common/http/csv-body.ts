@@ -4,6 +4,7 @@ import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '@/common/errors/app-error';
+import { sendsBody } from '@/common/http/request-body';
 
 const CSV_STREAM = 'tandem:csvStream';
 
@@ -44,10 +45,7 @@ export function refuseNonCsvBody(
   if (!isCsvRoute(request)) return done(null, payload);
   const { headers } = request;
   // No body at all reaches the route, whose key is checked first (401), then refused (415).
-  const hasBody =
-    headers['content-type'] !== undefined ||
-    headers['transfer-encoding'] !== undefined ||
-    Number(headers['content-length'] ?? 0) > 0;
+  const hasBody = headers['content-type'] !== undefined || sendsBody(request);
   const mediaType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!hasBody || mediaType === 'text/csv') return done(null, payload);
   // The client may still be sending the file: close the connection after the answer.

@@ -3,6 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { AppError } from '@/common/errors/app-error';
+import { isCalendarDate } from '@/common/time/calendar-date';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -121,15 +122,9 @@ function isTimestampKey(k: unknown): boolean {
  * error, so a forged cursor holding one was a 500.
  */
 export function isPostgresTimestamp(iso: string): boolean {
-  if (Number.isNaN(Date.parse(iso))) return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T.*?(?:Z|([+-])(\d{2}):?(\d{2}))$/.exec(iso);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(2000, month - 1, day));
-  date.setUTCFullYear(year);
-  const sameDay =
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return year >= 1 && sameDay && (m[5] === undefined || Number(m[5]) <= 15);
+  if (Number.isNaN(Date.parse(iso)) || !isCalendarDate(iso)) return false;
+  const m = /^(\d{4})-.*?(?:Z|[+-](\d{2}):?\d{2})$/.exec(iso);
+  return m !== null && Number(m[1]) >= 1 && (m[2] === undefined || Number(m[2]) <= 15);
 }
 
 /**

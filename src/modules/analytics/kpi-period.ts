@@ -1,5 +1,6 @@
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { plusSentAsSpaceIssue } from '@/common/http/plus-as-space';
+import { isCalendarDate } from '@/common/time/calendar-date';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -23,17 +24,6 @@ export type PeriodBound = { kind: 'instant'; at: Date } | { kind: 'date'; date: 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 with a time and an explicit offset (Z or ±hh:mm); seconds and fractions optional.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** A calendar day that exists: V8 reads 2026-02-30T00:00:00Z as March 2 instead of refusing it. */
-function isCalendarDate(value: string): boolean {
-  const [y, m, d] = [value.slice(0, 4), value.slice(5, 7), value.slice(8, 10)].map(Number) as [
-    number,
-    number,
-    number,
-  ];
-  const check = new Date(Date.UTC(y, m - 1, d));
-  return check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
-}
 
 function isInstant(value: string): boolean {
   return INSTANT.test(value) && !Number.isNaN(new Date(value).getTime());
