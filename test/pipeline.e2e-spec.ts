@@ -330,7 +330,7 @@ describe('rate limiting per key', () => {
       denied.push((await t.request('GET', '/v1/webhook-endpoints', { key: read })).status);
     expect(denied).toEqual([403, 403, 403, 403, 403, 429]);
   });
-  it('authenticates a request with a body before reading it: 401, not what the body would earn', async () => {
+  it('authenticates a request with a body and checks its scope before reading it: 401 or 403, not what the body would earn', async () => {
     const from = (ip: string, extra: Record<string, string> = {}) => ({
       'x-forwarded-for': ip,
       'content-type': 'application/json',
@@ -376,12 +376,29 @@ describe('rate limiting per key', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_json');
+    // A key lacking the route's scope: 403 before the body too, counted against the key.
     const track = await createKey(t, brand, ['track']);
     const denied = await t.request('POST', '/v1/api-keys', {
       key: track,
       body: { name: 'x', scopes: ['read'] },
     });
     expect(denied.status).toBe(403);
+    expect(denied.headers.get('connection')).toBe('close');
+    const again: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      again.push(
+        (
+          await t.request('POST', '/v1/api-keys', {
+            key: track,
+            rawBody: '{not json',
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      );
+    }
+    expect(again).toEqual([403, 403, 403, 403, 429]);
+    // The brand's admin key is not limited by it.
+    expect((await t.request('GET', '/v1/api-keys', { key: brand.key })).status).toBe(200);
   });
 });
 

@@ -1,9 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BEARER, unauthorized } from '@/common/auth/key-before-body';
-import { AppError } from '@/common/errors/app-error';
 import { RequestWithPrincipal } from '@/common/auth/principal';
-import { PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
+import { forbidden, holdsScope, PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
 import { KeyThrottlerGuard } from '@/common/rate-limit/key-throttler.guard';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
@@ -43,15 +42,9 @@ export class ApiKeyGuard implements CanActivate {
       }
       request.principal = principal;
     }
-    if (
-      !principal.scopes.includes('admin') &&
-      !required.some((s) => principal.scopes.includes(s))
-    ) {
+    if (!holdsScope(principal, required)) {
       await this.throttler.countRefused(context);
-      throw new AppError(
-        'forbidden',
-        `This API key lacks the required scope (one of: ${required.join(', ')})`,
-      );
+      throw forbidden(required);
     }
     return true;
   }

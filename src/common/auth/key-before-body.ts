@@ -2,7 +2,12 @@ import type { Readable } from 'node:stream';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestWithPrincipal } from '@/common/auth/principal';
-import { isPublicRoute } from '@/common/auth/scopes.decorator';
+import {
+  forbidden,
+  holdsScope,
+  isPublicRoute,
+  requiredScopesOf,
+} from '@/common/auth/scopes.decorator';
 import { AppError } from '@/common/errors/app-error';
 import { sendsBody } from '@/common/http/request-body';
 import type { ApiKeyService } from '@/modules/brands/api-key.service';
@@ -19,12 +24,12 @@ export const unauthorized = (hasBearer: boolean) =>
 
 /**
  * Fastify preParsing hook: a request with a body to a route that needs an API key is
- * authenticated before its body is read, so a caller without a valid key cannot make the server
- * parse up to 10 MB of JSON (or stream a CSV) only to be refused, and gets 401, not the 400 or
- * 415 its body would have earned. Such refusals count against the client address, like every
- * refused request (429 past RATE_LIMIT_PER_MINUTE a minute). A valid key's principal is left on
- * the request for the ApiKeyGuard, which still checks the route's scopes. Requests without a
- * body are left to the guard.
+ * authenticated, and its key's scopes checked, before its body is read, so a caller without a
+ * valid key (or with a key lacking the scope) cannot make the server parse up to 10 MB of JSON
+ * (or stream a CSV) only to be refused, and gets 401 (or 403), not the 400 or 415 its body would
+ * have earned. Such refusals count like every refused request (429 past RATE_LIMIT_PER_MINUTE a
+ * minute): a 401 against the client address, a 403 against the key. A valid key's principal is
+ * left on the request for the ApiKeyGuard. Requests without a body are left to the guard.
  */
 export function keyBeforeBody(
   apiKeys: ApiKeyService,
@@ -41,14 +46,16 @@ export function keyBeforeBody(
     }
     const match = BEARER.exec(request.headers.authorization ?? '');
     const principal = match ? await apiKeys.authenticate(match[1]!) : null;
-    if (principal) {
+    const required = requiredScopesOf(request);
+    if (principal && holdsScope(principal, required)) {
       (request as RequestWithPrincipal).principal = principal;
       return payload;
     }
     // The client may still be sending its body: close the connection after the answer.
     void reply.header('connection', 'close');
+    const tracker = principal ? `key:${principal.keyId}` : request.ip;
     const hit = await storage.increment(
-      `refused-before-body:${request.ip}`,
+      `refused-before-body:${tracker}`,
       MINUTE_MS,
       limitPerMinute,
       0,
@@ -61,6 +68,6 @@ export function keyBeforeBody(
         'Too many requests: retry after the number of seconds in the Retry-After header',
       );
     }
-    throw unauthorized(match !== null);
+    throw principal ? forbidden(required) : unauthorized(match !== null);
   };
 }

@@ -1,20 +1,25 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
+import { AppError } from '@/common/errors/app-error';
+import { RouteConfigEntries, routeConfigOf } from '@/common/http/route-config';
+import type { Principal } from '@/common/auth/principal';
 
 export const SCOPES_KEY = 'tandem:scopes';
 export const PUBLIC_KEY = 'tandem:public';
 
 /**
- * The route needs a key holding one of these scopes (`admin` passes everywhere).
- * Also documents the requirement in OpenAPI (`x-scopes` and the 401/403 answers).
+ * The route needs a key holding one of these scopes (`admin` passes everywhere); on a
+ * controller, each of its routes without its own. Also in the Fastify route config, for the
+ * hook that checks keys before the body (keyBeforeBody), and documented in OpenAPI (`x-scopes`
+ * and the 401/403 answers).
  */
 export function RequireScopes(...scopes: ApiKeyScope[]) {
   return applyDecorators(
     SetMetadata(SCOPES_KEY, scopes),
+    RouteConfigEntries({ [SCOPES_KEY]: scopes }),
     ApiBearerAuth('apiKey'),
     ApiExtension('x-scopes', scopes),
     ApiErrors(
@@ -31,11 +36,24 @@ export function RequireScopes(...scopes: ApiKeyScope[]) {
 /**
  * No API key: public redirect, health, docs and the operator-token bootstrap. Also marked in the
  * Fastify route's config, for the hook that authenticates before the body (keyBeforeBody).
- * (A route's RouteConfig is one object: a public route cannot also take @AcceptsCsvStream.)
  */
 export const Public = () =>
-  applyDecorators(SetMetadata(PUBLIC_KEY, true), RouteConfig({ [PUBLIC_KEY]: true }));
+  applyDecorators(SetMetadata(PUBLIC_KEY, true), RouteConfigEntries({ [PUBLIC_KEY]: true }));
 
 export const isPublicRoute = (request: FastifyRequest) =>
-  (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[PUBLIC_KEY] ===
-  true;
+  routeConfigOf(request, PUBLIC_KEY) === true;
+
+/** The scopes the matched route requires; a route without @RequireScopes is admin-only. */
+export const requiredScopesOf = (request: FastifyRequest): readonly ApiKeyScope[] =>
+  (routeConfigOf(request, SCOPES_KEY) as ApiKeyScope[] | undefined) ?? ['admin'];
+
+/** The key holds one of the scopes, or `admin`, which passes every scope check. */
+export const holdsScope = (principal: Principal, required: readonly ApiKeyScope[]) =>
+  principal.scopes.includes('admin') || required.some((s) => principal.scopes.includes(s));
+
+/** The 403 of a key lacking the route's scope. */
+export const forbidden = (required: readonly ApiKeyScope[]) =>
+  new AppError(
+    'forbidden',
+    `This API key lacks the required scope (one of: ${required.join(', ')})`,
+  );

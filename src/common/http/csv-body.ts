@@ -1,10 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '@/common/errors/app-error';
 import { sendsBody } from '@/common/http/request-body';
+import { RouteConfigEntries, routeConfigOf } from '@/common/http/route-config';
 
 const CSV_STREAM = 'tandem:csvStream';
 
@@ -14,15 +14,13 @@ const CSV_STREAM = 'tandem:csvStream';
  */
 export function AcceptsCsvStream(example: string) {
   return applyDecorators(
-    RouteConfig({ [CSV_STREAM]: true }),
+    RouteConfigEntries({ [CSV_STREAM]: true }),
     ApiConsumes('text/csv'),
     ApiBody({ schema: { type: 'string', example } }),
   );
 }
 
-const isCsvRoute = (request: FastifyRequest) =>
-  (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[CSV_STREAM] ===
-  true;
+const isCsvRoute = (request: FastifyRequest) => routeConfigOf(request, CSV_STREAM) === true;
 
 /** What a CSV route answers any other body (or none): 415 naming the header. */
 export function csvRequired(): AppError {
