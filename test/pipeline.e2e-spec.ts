@@ -111,6 +111,36 @@ describe('request pipeline', () => {
     );
   });
 
+  it('names a value of the wrong type once, and words every issue as the API does', async () => {
+    const cases: [unknown, { field: string; issue: string }[]][] = [
+      [{ name: 5, scopes: ['read'] }, [{ field: 'name', issue: 'must be a string' }]],
+      [{ name: 'a', scopes: 'read' }, [{ field: 'scopes', issue: 'must be an array' }]],
+      [{ name: '', scopes: ['read'] }, [{ field: 'name', issue: 'must not be empty' }]],
+      [
+        { name: 'x'.repeat(101), scopes: ['read'] },
+        [{ field: 'name', issue: 'must be at most 100 characters' }],
+      ],
+      [{ name: 'a', scopes: [] }, [{ field: 'scopes', issue: 'must contain at least 1 element' }]],
+      [
+        { name: 'a', scopes: ['read', 'read'] },
+        [{ field: 'scopes', issue: 'must not repeat a value' }],
+      ],
+      [
+        { name: 'a', scopes: ['x'] },
+        [
+          {
+            field: 'scopes',
+            issue: 'each value must be one of the following values: admin, track, finance, read',
+          },
+        ],
+      ],
+    ];
+    for (const [body, details] of cases) {
+      const res = await t.request('POST', '/v1/api-keys', { key, body });
+      expect([res.status, res.body.error.details]).toEqual([400, details]);
+    }
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const res = await t.request('GET', '/v1/nothing-here', { key });
     expect(res.status).toBe(404);

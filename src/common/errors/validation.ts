@@ -22,7 +22,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       out.push({ field, issue: 'is required' });
       continue;
     }
-    for (const [constraint, message] of constraints) {
+    // A value of the wrong type fails its length, range and element rules too: name the type.
+    const typeOnly = constraints.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+    for (const [constraint, message] of typeOnly.length > 0 ? typeOnly : constraints) {
       out.push({ field, issue: issueText(constraint, message, error.property) });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
@@ -30,10 +32,36 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+const TYPE_CONSTRAINTS = new Set([
+  'isString',
+  'isArray',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+  'nestedValidation',
+]);
+
+/** class-validator's default wordings, said as the rest of the API says them. */
+const REWORDED: [RegExp, (...groups: string[]) => string][] = [
+  [/^All .*'s elements must be unique$/, () => 'must not repeat a value'],
+  [/^each value in .+? must (.*)$/, (rest) => `each value must ${rest}`],
+  [/^must be longer than or equal to 1 characters$/, () => 'must not be empty'],
+  [/^must be longer than or equal to (\d+) characters$/, (n) => `must be at least ${n} characters`],
+  [/^must be shorter than or equal to (\d+) characters$/, (n) => `must be at most ${n} characters`],
+  [/^must contain at least 1 elements$/, () => 'must contain at least 1 element'],
+  [/^must contain no more than (\d+) elements$/, (n) => `must contain at most ${n} elements`],
+];
+
 function issueText(constraint: string, message: string, property: string): string {
   if (constraint === 'whitelistValidation') return 'is not an allowed field';
   // class-validator messages start with the property name; the field is reported separately.
-  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+  const text = message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+  for (const [pattern, reword] of REWORDED) {
+    const match = pattern.exec(text);
+    if (match) return reword(...match.slice(1));
+  }
+  return text;
 }
 
 export function validationExceptionFactory(errors: ValidationError[]): AppError {
