@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { DeclaredInputGuard } from '@/common/http/declared-input.guard';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from '@/common/auth/api-key.guard';
@@ -52,11 +53,13 @@ export class AppModule {
         AnalyticsModule,
       ],
       providers: [
-        // Order matters: authenticate first, then count the request against its key. The
-        // ApiKeyGuard counts the requests it refuses through the same throttler instance.
+        // Order matters: authenticate first, then count the request against its key (the
+        // ApiKeyGuard counts the requests it refuses through the same throttler instance), then
+        // refuse a query or body the route does not declare.
         KeyThrottlerGuard,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: KeyThrottlerGuard },
+        { provide: APP_GUARD, useClass: DeclaredInputGuard },
       ],
     };
   }

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentDeclaredInputErrors } from '@/common/errors/declared-input-errors';
 import { Logger } from 'nestjs-pino';
 import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
 import { AppModule } from '@/app.module';
@@ -84,13 +85,9 @@ function registerBodyParsers(app: NestFastifyApplication, config: AppConfig): vo
   // answers 415, and so does this one (a string body only ever failed validation).
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '')
-      return done(
-        new AppError('invalid_json', 'The request body is empty', [
-          { field: 'body', issue: 'is empty' },
-        ]),
-        undefined,
-      );
+    // An empty body is no body, whatever its Content-Type (clients that always send the header):
+    // a route that needs one answers 400 `body` "is required", one that takes none goes on.
+    if (body === '') return done(null, undefined);
     void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) {
         // Fastify's parser refuses prototype-poisoning keys with the same error as bad syntax:
@@ -172,6 +169,7 @@ export function setupOpenApi(app: INestApplication): void {
       )
       .build(),
   );
+  documentDeclaredInputErrors(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

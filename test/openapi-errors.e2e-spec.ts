@@ -97,9 +97,13 @@ describe('OpenAPI error responses', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('documents 400 exactly on the operations that take input', () => {
+  it('documents 400 exactly on the operations that take input or refuse what they do not take', () => {
+    // Every authenticated operation answers 400 to a query parameter or body field it does not take.
     const hasInput = (op: Operation) =>
-      (op.requestBody !== undefined || op.parameters.length > 0) && !FRIEND_FACING.has(op.name);
+      (op.requestBody !== undefined ||
+        op.parameters.length > 0 ||
+        (op.security?.length ?? 0) > 0) &&
+      !FRIEND_FACING.has(op.name);
     expect(missing(ops, hasInput, [400])).toEqual([]);
     // Nothing to validate, nothing to refuse (GET /health).
     expect(ops.filter((op) => !hasInput(op) && documents(op, 400)).map((op) => op.name)).toEqual(
@@ -107,8 +111,10 @@ describe('OpenAPI error responses', () => {
     );
   });
 
-  it('documents 413 and 415 on every operation with a request body', () => {
-    expect(missing(ops, (op) => op.requestBody !== undefined, [413, 415])).toEqual([]);
+  it('documents 413 and 415 on every operation with a request body, or that could be sent one', () => {
+    expect(
+      missing(ops, (op) => op.requestBody !== undefined || op.method !== 'GET', [413, 415]),
+    ).toEqual([]);
   });
 
   it('documents 404 on every operation with a path parameter', () => {
@@ -136,9 +142,9 @@ describe('OpenAPI error responses', () => {
     ]);
   });
 
-  it('answers 400 to an unknown query parameter', async () => {
+  it('answers 400 to an unknown query parameter, on every operation with a key', async () => {
     const answers: string[] = [];
-    for (const op of ops.filter((o) => o.parameters.some((p) => p.in === 'query'))) {
+    for (const op of ops.filter((o) => (o.security?.length ?? 0) > 0)) {
       const res = await t.request(op.method, urlOf(op, 'unknown', '?notAParameter=1'), { key });
       answers.push(`${op.name} ${res.status} ${res.body?.error?.details?.[0]?.field}`);
     }
@@ -167,6 +173,31 @@ describe('OpenAPI error responses', () => {
     );
   });
 
+  it('answers 400 to a body with fields, and goes on with {} or an empty one, on every operation that takes no body', async () => {
+    const answers: string[] = [];
+    const noBody = ops.filter((o) => o.method !== 'GET' && !o.requestBody && o.security?.length);
+    for (const op of noBody) {
+      const url = urlOf(op, 'unknown');
+      const json = { 'content-type': 'application/json' };
+      const fields = await t.request(op.method, url, { key, body: { force: true } });
+      const array = await t.request(op.method, url, { key, rawBody: '[1]', headers: json });
+      const empty = await t.request(op.method, url, { key, rawBody: '', headers: json });
+      const object = await t.request(op.method, url, { key, rawBody: '{}', headers: json });
+      answers.push(
+        [
+          op.name,
+          fields.body?.error?.details?.[0]?.field,
+          array.body?.error?.details?.[0]?.field,
+          empty.status,
+          object.status,
+        ].join(' '),
+      );
+    }
+    expect(noBody.length).toBeGreaterThan(5);
+    // The unknown id is reached (404) once the body is accepted.
+    expect(answers).toEqual(answers.map((a) => a.replace(/( \S+){4}$/, ' force body 404 404')));
+  });
+
   it('answers 404 to unknown ids on the operations without a body', async () => {
     const answers: string[] = [];
     for (const op of ops.filter((o) => pathParams(o).length > 0 && !o.requestBody)) {
@@ -179,9 +210,12 @@ describe('OpenAPI error responses', () => {
   it('answers 401 without credentials on every authenticated operation', async () => {
     const answers: string[] = [];
     for (const op of ops.filter((o) => (o.security?.length ?? 0) > 0)) {
-      // The operator route validates its body before it reads the token.
-      const body = op.path === '/v1/brands' ? { name: 'Nobody' } : undefined;
-      const res = await t.request(op.method, urlOf(op, 'unknown'), { body });
+      // A body missing every field: credentials come first, on the operator route too.
+      const res = await t.request(op.method, urlOf(op, 'unknown'), {
+        ...(op.requestBody
+          ? { rawBody: '{}', headers: { 'content-type': 'application/json' } }
+          : {}),
+      });
       answers.push(`${op.name} ${res.status}`);
     }
     expect(answers).toEqual(answers.map((a) => a.replace(/ \S+$/, ' 401')));

@@ -625,14 +625,13 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     expect(listed.body.data).toHaveLength(2);
   });
 
-  it('mark-paid takes no body like {}; an empty JSON body is a 400 as on every route', async () => {
+  it('mark-paid takes no body, or an empty JSON one, like {}; a body that is not an object is a 400', async () => {
     const { finance, p } = await setup();
     const alice = await createAdvocate(t, p);
     await earn(t, p, alice);
     const batch = await createdBatch(t, finance, { currency: 'USD', cutoff: soon() });
     const path = `/v1/payout-batches/${batch.id}/mark-paid`;
     for (const [rawBody, issue] of [
-      ['', 'is empty'],
       ['[]', 'must be a JSON object (send Content-Type: application/json)'],
       ['"SEPA-1"', 'must be a JSON object (send Content-Type: application/json)'],
     ]) {
@@ -664,8 +663,10 @@ describe('payout batches: nothing paid twice, every cent accounted for', () => {
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ status: 'paid', reference: null });
     expect(Date.parse(paid.body.paidAt)).toBeGreaterThanOrEqual(before - 1000);
-    // JSON null reads as no body too, and a trimmed reference as given: both replay the batch
+    // An empty JSON body and JSON null read as no body too, and a trimmed reference as given:
+    // each replays the batch
     for (const options of [
+      { rawBody: '', headers: { 'content-type': 'application/json' } },
       { rawBody: 'null', headers: { 'content-type': 'application/json' } },
       { body: { reference: '  SEPA-1  ' } },
     ]) {

@@ -438,6 +438,10 @@ describe('operator brand bootstrap over HTTP', () => {
     try {
       const res = await t.request('POST', '/v1/brands', { body: { name: 'Acme' } });
       expect(res.status).toBe(403);
+      // before the body is validated: the route's fields are none of the caller's business
+      for (const body of [{}, { name: 12345 }, { nickname: 'x' }]) {
+        expect((await t.request('POST', '/v1/brands', { body })).status).toBe(403);
+      }
     } finally {
       await t.close();
     }

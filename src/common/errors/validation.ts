@@ -86,6 +86,12 @@ export class AppValidationPipe extends ValidationPipe {
       metadata.metatype !== Object &&
       metadata.metatype !== String &&
       metadata.metatype !== Buffer;
+    if (isDtoBody && value === undefined) {
+      throw AppError.field(
+        'body',
+        'is required: a JSON object (send Content-Type: application/json)',
+      );
+    }
     if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw AppError.field('body', 'must be a JSON object (send Content-Type: application/json)');
     }

@@ -20,7 +20,7 @@ export function AcceptsCsvStream(example: string) {
   );
 }
 
-const isCsvRoute = (request: FastifyRequest) => routeConfigOf(request, CSV_STREAM) === true;
+export const isCsvRoute = (request: FastifyRequest) => routeConfigOf(request, CSV_STREAM) === true;
 
 /** What a CSV route answers any other body (or none): 415 naming the header. */
 export function csvRequired(): AppError {

@@ -1,7 +1,8 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppError } from '@/common/errors/app-error';
+import { createBodyParamDecorator } from '@/common/http/body-param';
 import { flattenValidationErrors } from '@/common/errors/validation';
 
 /**
@@ -11,7 +12,7 @@ import { flattenValidationErrors } from '@/common/errors/validation';
  * decisions). An empty body sent as application/json stays a 400 invalid_json, as on every
  * route. Document the route with `@ApiBody({ type: Dto, required: false })`.
  */
-export const OptionalBody = createParamDecorator(
+export const OptionalBody = createBodyParamDecorator(
   (dto: new () => object, ctx: ExecutionContext): object => {
     const body: unknown = ctx.switchToHttp().getRequest<{ body?: unknown }>().body;
     if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {

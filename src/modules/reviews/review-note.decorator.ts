@@ -1,7 +1,8 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppError } from '@/common/errors/app-error';
+import { createBodyParamDecorator } from '@/common/http/body-param';
 import { flattenValidationErrors } from '@/common/errors/validation';
 import { ReviewDecisionBodyDto } from '@/modules/reviews/dto/review.dto';
 
@@ -10,7 +11,7 @@ import { ReviewDecisionBodyDto } from '@/modules/reviews/dto/review.dto';
  * works), which the global pipe cannot express for a DTO body, so it is validated here with
  * the same rules and error shape.
  */
-export const ReviewNote = createParamDecorator((_data: unknown, ctx: ExecutionContext) => {
+export const ReviewNote = createBodyParamDecorator((_data: unknown, ctx: ExecutionContext) => {
   const body: unknown = ctx.switchToHttp().getRequest<{ body?: unknown }>().body;
   if (body === undefined || body === null) return null;
   if (typeof body !== 'object' || Array.isArray(body)) {

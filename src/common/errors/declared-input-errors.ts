@@ -1,0 +1,34 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { getSchemaPath } from '@nestjs/swagger';
+import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+
+const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
+const ALL_METHODS = ['get', ...WRITE_METHODS] as const;
+
+/**
+ * Documents what DeclaredInputGuard and the body parsers answer on every authenticated operation,
+ * whatever its own decorators say: 400 to a query parameter (or a body field) it does not take,
+ * and, on a write operation without a documented body, 413 and 415 to a body too large or of
+ * another type (Fastify refuses those before any route code runs).
+ */
+export function documentDeclaredInputErrors(document: OpenAPIObject): void {
+  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ALL_METHODS) {
+      const operation = item[method];
+      if (!operation?.security?.length) continue;
+      const responses = operation.responses;
+      responses['400'] ??= {
+        description:
+          'validation_failed: a query parameter, or a body field, this operation does not take (`details` names it)',
+        content,
+      };
+      if (method === 'get' || operation.requestBody) continue;
+      responses['413'] ??= { description: 'The request body is over 10 MB', content };
+      responses['415'] ??= {
+        description: 'Unsupported Content-Type: this operation takes no body (or `{}`)',
+        content,
+      };
+    }
+  }
+}
