@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentDeclaredInputErrors } from '@/common/errors/declared-input-errors';
 import { Logger } from 'nestjs-pino';
 import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
@@ -17,6 +17,7 @@ import { answerClientError } from '@/common/http/client-error';
 import { passCsvStream, refuseNonCsvBody } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
+import { REQUEST_ID_HEADER } from '@/common/openapi/headers';
 import { AppConfig } from '@/config/env';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
 import { RedirectController, sendNotFound } from '@/modules/tracking/redirect.controller';
@@ -159,21 +160,45 @@ export function setupOpenApi(app: INestApplication): void {
           'a cursor works only with the filters and sort of the page it came from (400 `cursor` otherwise).',
       )
       .setVersion('0.1.0')
+      // Both are opaque secrets compared as they are (Nest's default bearerFormat says JWT).
       .addBearerAuth(
-        { type: 'http', scheme: 'bearer', description: 'A brand API key (tdm_…)' },
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'opaque API key: tdm_ followed by 40 characters',
+          description: 'A brand API key (tdm_…)',
+        },
         'apiKey',
       )
       .addBearerAuth(
-        { type: 'http', scheme: 'bearer', description: 'TANDEM_OPERATOR_TOKEN' },
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'opaque token: the value of TANDEM_OPERATOR_TOKEN',
+          description: 'TANDEM_OPERATOR_TOKEN',
+        },
         'operatorToken',
       )
       .build(),
   );
   documentDeclaredInputErrors(document);
+  declareRequestIdHeader(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
+}
+
+/** Every answer carries X-Request-Id (the onRequest hook above, and the redirect's own answers). */
+function declareRequestIdHeader(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const) {
+      for (const response of Object.values(item[method]?.responses ?? {})) {
+        if (!response || '$ref' in response) continue;
+        response.headers = { ...REQUEST_ID_HEADER, ...response.headers };
+      }
+    }
+  }
 }
 
 /** True when plain JSON.parse reads the text (only called once Fastify's parser refused it). */

@@ -19,8 +19,9 @@ interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 const ERROR_SCHEMA = '#/components/schemas/ErrorResponseDto';
-// The redirect answers an unknown link with a small HTML page, not the JSON error body.
-const HTML_ERRORS = new Set(['GET /r/{slug} 404']);
+// The redirect answers an unknown link, or a failed lookup, with a small HTML page, not the JSON
+// error body.
+const HTML_ERRORS = new Set(['GET /r/{slug} 404', 'GET /r/{slug} 503']);
 // A friend's browser follows the tracked link: whatever the slug, it gets a page (302 or the
 // HTML 404), never a JSON 400.
 const FRIEND_FACING = new Set(['GET /r/{slug}']);

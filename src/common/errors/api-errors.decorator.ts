@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { RETRY_AFTER_HEADER } from '@/common/openapi/headers';
 
 /** The error statuses an operation documents (error-status.ts maps the codes to them). */
 export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
@@ -30,6 +31,7 @@ const GENERIC: Record<ApiErrorStatus, string> = {
  * Documents an operation's error answers in OpenAPI, each with the API's one error body.
  * A description given for a status wins over the generic one, whatever the order. Errors are
  * JSON even where the operation produces CSV or NDJSON, so their content type is spelled out.
+ * A 429 declares its Retry-After header.
  */
 export function ApiErrors(...specs: ApiErrorSpec[]) {
   const generic = new Set<ApiErrorStatus>();
@@ -44,7 +46,12 @@ export function ApiErrors(...specs: ApiErrorSpec[]) {
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: described.get(status) ?? GENERIC[status], content }),
+      ApiResponse({
+        status,
+        description: described.get(status) ?? GENERIC[status],
+        content,
+        ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}),
+      }),
     ),
   );
 }

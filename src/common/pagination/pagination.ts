@@ -22,6 +22,7 @@ export function QueryInt(min: number, max: number): PropertyDecorator {
   );
   const inRange = ValidateBy({
     name: 'isQueryInt',
+    constraints: [min, max], // for the OpenAPI document test; the check does not read them
     validator: {
       validate: (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
       defaultMessage: () => `must be an integer from ${min} to ${max}`,
@@ -44,7 +45,7 @@ export class PageQueryDto {
   @QueryInt(1, MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+  @ApiPropertyOptional({ maxLength: 500, description: 'The `nextCursor` of the previous page.' })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -1,9 +1,17 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, Param, Query, Res, type Type } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+  type HeadersObject,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
+import { contentDisposition } from '@/common/openapi/headers';
 import {
   BrandKpisDto,
   KpiBreakdownDto,
@@ -35,6 +43,24 @@ const BAD_REQUEST: [400, string] = [
   'A bad from, to, timezone or other parameter (the field is named)',
 ];
 const NOT_FOUND: [404, string] = [404, "Unknown program (or another brand's)"];
+
+/**
+ * The 200 answer: the JSON object, or with `format=csv` its rows as CSV text (a string, not the
+ * JSON schema).
+ */
+function ApiKpiOk(type: Type<unknown>, headers: HeadersObject = {}) {
+  return applyDecorators(
+    ApiExtraModels(type),
+    ApiOkResponse({
+      description: 'JSON, or the rows as CSV with `format=csv`',
+      headers: { ...contentDisposition('With `format=csv`'), ...headers },
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(type) } },
+        'text/csv': { schema: { type: 'string' } },
+      },
+    }),
+  );
+}
 
 // The columns of a program row, for the CSV header of a brand without programs.
 const EMPTY_PROGRAM_ROW = programKpis(
@@ -71,8 +97,7 @@ export class KpiController {
     summary: "All the brand's programs side by side",
     description: `One row per program (oldest first) with every KPI and its goal score. ${PERIOD_DOC}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: BrandKpisDto })
+  @ApiKpiOk(BrandKpisDto)
   @ApiErrors(BAD_REQUEST)
   async brand(
     @CurrentBrand() brandId: string,
@@ -92,8 +117,7 @@ export class KpiController {
       'of refunds, reward cost, program cost, ROI, cost per acquisition, average order value, ' +
       `K-factor, CTA value and the goal score. ${PERIOD_DOC}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ProgramKpisDto })
+  @ApiKpiOk(ProgramKpisDto)
   @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async program(
     @CurrentBrand() brandId: string,
@@ -113,8 +137,7 @@ export class KpiController {
       'Every bucket of the period in `timezone` (default UTC), zeros included; the first and last ' +
       `bucket only count the hours inside the period. ${PERIOD_DOC}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: KpiTimeseriesDto })
+  @ApiKpiOk(KpiTimeseriesDto)
   @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async timeseries(
     @CurrentBrand() brandId: string,
@@ -137,8 +160,12 @@ export class KpiController {
       `and cost per acquisition use the reward cost. ${PERIOD_DOC} In CSV, the next page's cursor is ` +
       'in the `X-Next-Cursor` header.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: KpiBreakdownDto })
+  @ApiKpiOk(KpiBreakdownDto, {
+    'X-Next-Cursor': {
+      description: "With `format=csv`, when there is a next page: its cursor (JSON's `nextCursor`)",
+      schema: { type: 'string' },
+    },
+  })
   @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async breakdown(
     @CurrentBrand() brandId: string,
@@ -161,8 +188,7 @@ export class KpiController {
       'Human clicks or conversions per local weekday and hour in `timezone`, all 168 cells. ' +
       PERIOD_DOC,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: KpiHeatmapDto })
+  @ApiKpiOk(KpiHeatmapDto)
   @ApiErrors(BAD_REQUEST, NOT_FOUND)
   async heatmap(
     @CurrentBrand() brandId: string,

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
+import { IDEMPOTENT_REPLAY_HEADER } from '@/common/openapi/headers';
 import { BatchEventsDto, EventInputDto } from '@/modules/events/dto/event-input.dto';
 import { BatchResultDto, EventResultDto } from '@/modules/events/dto/event-result.dto';
 import { EventService } from '@/modules/events/event.service';
@@ -29,7 +30,11 @@ export class EventController {
       'order.amount) and records nothing.',
   })
   @ApiCreatedResponse({ type: EventResultDto, description: 'Recorded now' })
-  @ApiOkResponse({ type: EventResultDto, description: 'A retry: the first answer, unchanged' })
+  @ApiOkResponse({
+    type: EventResultDto,
+    description: 'A retry: the first answer, unchanged',
+    headers: IDEMPOTENT_REPLAY_HEADER,
+  })
   @ApiErrors(
     'json-body',
     [409, 'idempotency_conflict (id), or conflict (order.id: the order has a purchase)'],

@@ -25,6 +25,7 @@ import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { loggableError } from '@/common/errors/all-exceptions.filter';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
+import { contentDisposition, IDEMPOTENT_REPLAY_HEADER } from '@/common/openapi/headers';
 import { OptionalBody } from '@/common/http/optional-body.decorator';
 import { pageLimit } from '@/common/pagination/pagination';
 import { CreatePayoutBatchDto } from '@/modules/payouts/dto/create-payout-batch.dto';
@@ -73,7 +74,11 @@ export class PayoutBatchController {
     description: 'Your unique key for this batch (1–200 printable ASCII characters), per brand',
   })
   @ApiCreatedResponse({ type: PayoutBatchDto, description: 'Created now' })
-  @ApiOkResponse({ type: PayoutBatchDto, description: 'The batch of this Idempotency-Key' })
+  @ApiOkResponse({
+    type: PayoutBatchDto,
+    description: 'The batch of this Idempotency-Key',
+    headers: IDEMPOTENT_REPLAY_HEADER,
+  })
   @ApiErrors(
     'json-body',
     [404, 'Unknown programId'],
@@ -138,6 +143,7 @@ export class PayoutBatchController {
   @ApiOkResponse({
     description: 'The file (Content-Disposition: attachment)',
     schema: { type: 'string' },
+    headers: contentDisposition(),
   })
   @ApiErrors(400, 404, [409, 'The batch is canceled'])
   async export(

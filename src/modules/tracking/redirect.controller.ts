@@ -4,6 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@/common/auth/scopes.decorator';
+import { RETRY_AFTER_HEADER } from '@/common/openapi/headers';
 import { NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from '@/modules/tracking/redirect-pages';
 import { RedirectAnswer, RedirectService } from '@/modules/tracking/redirect.service';
 import type { CachedLink } from '@/modules/tracking/link-cache';
@@ -29,7 +30,7 @@ export class RedirectController {
       'draft or ended program, or a paused or banned advocate, redirects to the plain landing URL and counts ' +
       'nothing. Bots are redirected but not counted. HEAD answers the same without counting a click.',
   })
-  @ApiParam({ name: 'slug', example: 'aZ3kP9qL2x' })
+  @ApiParam({ name: 'slug', type: String, example: 'aZ3kP9qL2x' })
   @ApiResponse({
     status: 302,
     description: 'Redirect to the landing URL',
@@ -43,7 +44,13 @@ export class RedirectController {
   @ApiResponse({
     status: 404,
     description: 'Unknown link: a small HTML page',
-    content: { 'text/html': {} },
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: 503,
+    description: 'The link could not be looked up (database unavailable): a small HTML page',
+    headers: RETRY_AFTER_HEADER,
+    content: { 'text/html': { schema: { type: 'string' } } },
   })
   redirect(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void | Promise<void> {
     // Reached only by what the front door passes on (see redirect-front-door.ts): slugs it

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { INTEGER } from '@/common/openapi/schema';
 
 export class ImportRowErrorDto {
   @ApiProperty({
+    ...INTEGER,
     example: 3,
     description: 'Data row number, 1-based: the header is row 0, the first data row is row 1',
   })
@@ -15,19 +17,24 @@ export class ImportRowErrorDto {
 }
 
 export class AdvocateImportResultDto {
-  @ApiProperty({ example: 950, description: 'Rows that created an advocate' })
+  @ApiProperty({ ...INTEGER, example: 950, description: 'Rows that created an advocate' })
   created: number;
 
   @ApiProperty({
+    ...INTEGER,
     example: 48,
     description: 'Rows that updated an existing advocate (incl. repeats of an externalId)',
   })
   updated: number;
 
-  @ApiProperty({ example: 2, description: 'Rows refused (nothing of them was written)' })
+  @ApiProperty({
+    ...INTEGER,
+    example: 2,
+    description: 'Rows refused (nothing of them was written)',
+  })
   failed: number;
 
-  @ApiProperty({ type: [ImportRowErrorDto], description: 'At most 1000 entries' })
+  @ApiProperty({ type: [ImportRowErrorDto], maxItems: 1000, description: 'At most 1000 entries' })
   errors: ImportRowErrorDto[];
 
   @ApiProperty({ description: 'True when more than 1000 errors occurred; only they are listed' })

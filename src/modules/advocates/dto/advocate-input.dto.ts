@@ -16,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { anyCase, INT64 } from '@/common/openapi/schema';
 import {
   ADVOCATE_STATUSES,
   ADVOCATE_TIERS,
@@ -63,7 +64,7 @@ export class SocialProfileDto {
   @MaxLength(ADVOCATE_LIMITS.handle)
   handle: string;
 
-  @ApiPropertyOptional({ example: 12500, minimum: 0 })
+  @ApiPropertyOptional({ ...INT64, example: 12500, minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @OptionalNotNull()
   @IsInt()
   @Min(0)
@@ -100,7 +101,7 @@ export class AdvocateFieldsDto {
   @MaxLength(ADVOCATE_LIMITS.name)
   name?: string | null;
 
-  @ApiPropertyOptional({ enum: ADVOCATE_TIERS, default: 'customer' })
+  @ApiPropertyOptional({ enum: ADVOCATE_TIERS })
   @OptionalNotNull()
   @IsIn(ADVOCATE_TIERS)
   tier?: AdvocateTier;
@@ -114,10 +115,11 @@ export class AdvocateFieldsDto {
   socialProfiles?: SocialProfileDto[];
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: anyCase(TAG_PATTERN) },
     maxItems: ADVOCATE_LIMITS.tags,
     example: ['vip', 'summer-2026'],
-    description: `Lower-cased and de-duplicated; each matches ${TAG_PATTERN.source}.`,
+    description: `Lower-cased and de-duplicated; each then matches ${TAG_PATTERN.source}.`,
   })
   @Transform(normalizeTags)
   @OptionalNotNull()
@@ -127,13 +129,25 @@ export class AdvocateFieldsDto {
   @Matches(TAG_PATTERN, { each: true, message: TAG_ISSUE })
   tags?: string[];
 
-  @ApiPropertyOptional({ enum: ADVOCATE_STATUSES, default: 'active' })
+  @ApiPropertyOptional({ enum: ADVOCATE_STATUSES })
   @OptionalNotNull()
   @IsIn(ADVOCATE_STATUSES)
   status?: AdvocateStatus;
 }
 
-export class CreateAdvocateDto extends AdvocateFieldsDto {
+/**
+ * The defaults a create applies, documented on CreateAdvocateDto alone (redeclared for OpenAPI
+ * only, the rules stay those above): a PATCH changes only the fields sent.
+ */
+class AdvocateDefaultsDto extends AdvocateFieldsDto {
+  @ApiPropertyOptional({ enum: ADVOCATE_TIERS, default: 'customer' })
+  declare tier?: AdvocateTier;
+
+  @ApiPropertyOptional({ enum: ADVOCATE_STATUSES, default: 'active' })
+  declare status?: AdvocateStatus;
+}
+
+export class CreateAdvocateDto extends AdvocateDefaultsDto {
   @ApiProperty({
     example: 'cust_48213',
     minLength: 1,

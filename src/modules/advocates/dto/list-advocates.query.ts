@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { anyCase } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import {
   ADVOCATE_STATUSES,
@@ -26,7 +27,11 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
   @IsIn(ADVOCATE_TIERS)
   tier?: AdvocateTier;
 
-  @ApiPropertyOptional({ example: 'vip', description: 'Advocates carrying this tag' })
+  @ApiPropertyOptional({
+    example: 'vip',
+    pattern: anyCase(TAG_PATTERN),
+    description: 'Advocates carrying this tag (case-insensitive)',
+  })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsOptional()
   @Matches(TAG_PATTERN, { message: 'must be a tag (a-z, 0-9, _ and -, at most 50 characters)' })
@@ -34,6 +39,7 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     example: 'prg_8Jd0aPq1ZrT6uVw2xY3z',
+    maxLength: 100,
     description: 'Advocates enrolled in this program (an unknown program gives an empty list)',
   })
   @IsOptional()
@@ -43,6 +49,8 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     example: 'alice',
+    minLength: 1,
+    maxLength: 200,
     description: 'Case-insensitive substring of the name, e-mail or externalId',
   })
   @Transform(trim)

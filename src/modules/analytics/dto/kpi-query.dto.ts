@@ -24,6 +24,7 @@ const BOUND_DOC =
 export class KpiPeriodQueryDto {
   @ApiPropertyOptional({
     example: '2026-03-01',
+    maxLength: 40,
     description: `Start of the period (inclusive). ${BOUND_DOC} Default: \`to\` minus 30 days.`,
   })
   @IsOptional()
@@ -33,6 +34,7 @@ export class KpiPeriodQueryDto {
 
   @ApiPropertyOptional({
     example: '2026-04-01',
+    maxLength: 40,
     description: `End of the period (exclusive). ${BOUND_DOC} Default: now. At most 731 days after \`from\`.`,
   })
   @IsOptional()
@@ -42,6 +44,7 @@ export class KpiPeriodQueryDto {
 
   @ApiPropertyOptional({
     example: 'Europe/Paris',
+    maxLength: 64,
     default: 'UTC',
     description:
       'IANA time zone for date-only `from`/`to`, time buckets and the heatmap. KPIs are kept per ' +
@@ -125,6 +128,7 @@ export class KpiBreakdownQueryDto extends KpiPeriodQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({
+    maxLength: 1000,
     description:
       'The `nextCursor` of the previous page (same program, `by`, `sort`, `order`, `from`, `to` and ' +
       '`timezone`; 400 `cursor` otherwise).',

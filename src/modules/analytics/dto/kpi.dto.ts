@@ -1,34 +1,46 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { INT64, INTEGER, MONEY } from '@/common/openapi/schema';
+import { BREAKDOWN_DIMENSIONS, SORTABLE_KPIS } from '@/modules/analytics/kpi-breakdown.repository';
+import { HEATMAP_METRICS, KPI_INTERVALS } from '@/modules/analytics/kpi-read.repository';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 import { PROGRAM_GOALS, PROGRAM_STATUSES } from '@/modules/programs/program.entity';
 import type { KpiValues } from '@/modules/analytics/kpi-math';
 
-const MONEY = (what: string) =>
+const MONEY_DOC = (what: string) =>
   `${what}: integer minor units of \`currency\` (the program currency).`;
 const RATIO = (what: string) => `${what}; rounded to 6 decimals; null when dividing by zero.`;
 
 /** Every KPI of a row; the README's "KPIs" section defines each with its formula. */
 export class KpiValuesDto implements KpiValues {
-  @ApiProperty({ example: 4210, description: 'Clicks on tracked links, bots excluded.' })
+  @ApiProperty({
+    ...INTEGER,
+    example: 4210,
+    description: 'Clicks on tracked links, bots excluded.',
+  })
   clicks: number;
 
-  @ApiProperty({ example: 37, description: 'Clicks flagged as bots (stored, never counted).' })
+  @ApiProperty({
+    ...INTEGER,
+    example: 37,
+    description: 'Clicks flagged as bots (stored, never counted).',
+  })
   botClicks: number;
 
   @ApiProperty({
+    ...INTEGER,
     example: 3120,
     description:
       'Unique visitors: per UTC day, the distinct visitors (bots excluded) of the row, summed over the days.',
   })
   reach: number;
 
-  @ApiProperty({ example: 180, description: 'Shares reported by the widget.' })
+  @ApiProperty({ ...INTEGER, example: 180, description: 'Shares reported by the widget.' })
   shares: number;
 
-  @ApiProperty({ example: 52000, description: 'Σ reach reported with the shares.' })
+  @ApiProperty({ ...INT64, example: 52000, description: 'Σ reach reported with the shares.' })
   reportedReach: number;
 
-  @ApiProperty({ example: 81000, description: 'Σ impressions reported with the shares.' })
+  @ApiProperty({ ...INT64, example: 81000, description: 'Σ impressions reported with the shares.' })
   impressions: number;
 
   @ApiProperty({
@@ -39,10 +51,10 @@ export class KpiValuesDto implements KpiValues {
   })
   ctr: number | null;
 
-  @ApiProperty({ example: 95, description: 'Attributed signup events.' })
+  @ApiProperty({ ...INTEGER, example: 95, description: 'Attributed signup events.' })
   signups: number;
 
-  @ApiProperty({ example: 61, description: 'Attributed purchases.' })
+  @ApiProperty({ ...INTEGER, example: 61, description: 'Attributed purchases.' })
   conversions: number;
 
   @ApiProperty({
@@ -53,18 +65,19 @@ export class KpiValuesDto implements KpiValues {
   })
   conversionRate: number | null;
 
-  @ApiProperty({ example: 786900, description: MONEY('Attributed order amounts') })
+  @ApiProperty({ ...MONEY, example: 786900, description: MONEY_DOC('Attributed order amounts') })
   grossRevenue: number;
 
-  @ApiProperty({ example: 12900, description: MONEY('Refunded on those orders') })
+  @ApiProperty({ ...MONEY, example: 12900, description: MONEY_DOC('Refunded on those orders') })
   refunds: number;
 
-  @ApiProperty({ example: 774000, description: MONEY('grossRevenue − refunds') })
+  @ApiProperty({ ...MONEY, example: 774000, description: MONEY_DOC('grossRevenue − refunds') })
   revenue: number;
 
   @ApiProperty({
+    ...MONEY,
     example: 61000,
-    description: MONEY(
+    description: MONEY_DOC(
       'Pending, approved and paid rewards of the conversions, net of reversals and clawbacks',
     ),
   })
@@ -72,9 +85,9 @@ export class KpiValuesDto implements KpiValues {
 
   @ApiProperty({
     nullable: true,
-    type: Number,
+    ...MONEY,
     example: 25000,
-    description: MONEY(
+    description: MONEY_DOC(
       "The program cost's share of the period; null in breakdowns (not split by channel, CTA or advocate)",
     ),
   })
@@ -90,9 +103,9 @@ export class KpiValuesDto implements KpiValues {
 
   @ApiProperty({
     nullable: true,
-    type: Number,
+    ...MONEY,
     example: 1410,
-    description: MONEY(
+    description: MONEY_DOC(
       '(rewardCost + programCost) / conversions, rounded; null without conversions',
     ),
   })
@@ -100,19 +113,24 @@ export class KpiValuesDto implements KpiValues {
 
   @ApiProperty({
     nullable: true,
-    type: Number,
+    ...MONEY,
     example: 12689,
-    description: MONEY('revenue / conversions, rounded; null without conversions'),
+    description: MONEY_DOC('revenue / conversions, rounded; null without conversions'),
   })
   averageOrderValue: number | null;
 
   @ApiProperty({
+    ...INTEGER,
     example: 48,
     description: 'Referred customers new to the brand whose first attributed purchase fell here.',
   })
   newCustomers: number;
 
-  @ApiProperty({ example: 40, description: 'Advocates who shared or were clicked (humans).' })
+  @ApiProperty({
+    ...INTEGER,
+    example: 40,
+    description: 'Advocates who shared or were clicked (humans).',
+  })
   activeAdvocates: number;
 
   @ApiProperty({
@@ -124,12 +142,17 @@ export class KpiValuesDto implements KpiValues {
   kFactor: number | null;
 
   @ApiProperty({
+    ...INTEGER,
     example: 95,
     description: 'Attributed completions of non-purchase CTAs (signups, custom events).',
   })
   ctaCompletions: number;
 
-  @ApiProperty({ example: 47500, description: MONEY("Σ each completion's CTA value") })
+  @ApiProperty({
+    ...MONEY,
+    example: 47500,
+    description: MONEY_DOC("Σ each completion's CTA value"),
+  })
   ctaValue: number;
 
   @ApiProperty({
@@ -205,7 +228,7 @@ export class ProgramKpisDto extends KpiValuesDto {
   @ApiProperty({ format: 'date-time', description: 'End of the period, exclusive.' })
   to: string;
 
-  @ApiProperty({ example: 120, description: 'Advocates enrolled before `to`.' })
+  @ApiProperty({ ...INTEGER, example: 120, description: 'Advocates enrolled before `to`.' })
   enrolledAdvocates: number;
 
   @ApiProperty({ type: GoalScoreDto })
@@ -238,7 +261,7 @@ export class KpiSeriesPointDto extends KpiValuesDto {
   @ApiProperty({ format: 'date-time', description: 'End of the bucket (cut to the period).' })
   end: string;
 
-  @ApiProperty({ example: 120 })
+  @ApiProperty({ ...INTEGER, example: 120 })
   enrolledAdvocates: number;
 
   @ApiProperty({ type: GoalScoreDto })
@@ -252,7 +275,7 @@ export class KpiTimeseriesDto {
   @ApiProperty({ example: 'USD' })
   currency: string;
 
-  @ApiProperty({ enum: ['day', 'week', 'month'] })
+  @ApiProperty({ enum: KPI_INTERVALS })
   interval: string;
 
   @ApiProperty({ example: 'Europe/Paris' })
@@ -269,7 +292,7 @@ export class KpiTimeseriesDto {
 }
 
 export class KpiBreakdownRowDto extends KpiValuesDto {
-  @ApiProperty({ example: 1, description: 'Position in this sort (1 = first).' })
+  @ApiProperty({ ...INTEGER, example: 1, description: 'Position in this sort (1 = first).' })
   rank: number;
 
   @ApiPropertyOptional({
@@ -302,10 +325,10 @@ export class KpiBreakdownDto {
   @ApiProperty()
   programId: string;
 
-  @ApiProperty({ enum: ['channel', 'cta', 'advocate'] })
+  @ApiProperty({ enum: BREAKDOWN_DIMENSIONS })
   by: string;
 
-  @ApiProperty({ example: 'conversions' })
+  @ApiProperty({ enum: SORTABLE_KPIS, example: 'conversions' })
   sort: string;
 
   @ApiProperty({ enum: ['asc', 'desc'] })
@@ -328,13 +351,25 @@ export class KpiBreakdownDto {
 }
 
 export class HeatmapCellDto {
-  @ApiProperty({ example: 1, description: 'ISO weekday in `timezone`: 1 = Monday … 7 = Sunday.' })
+  @ApiProperty({
+    ...INTEGER,
+    minimum: 1,
+    maximum: 7,
+    example: 1,
+    description: 'ISO weekday in `timezone`: 1 = Monday … 7 = Sunday.',
+  })
   weekday: number;
 
-  @ApiProperty({ example: 20, description: 'Local hour 0–23.' })
+  @ApiProperty({
+    ...INTEGER,
+    minimum: 0,
+    maximum: 23,
+    example: 20,
+    description: 'Local hour 0–23.',
+  })
   hour: number;
 
-  @ApiProperty({ example: 312 })
+  @ApiProperty({ ...INTEGER, example: 312, description: 'Clicks or conversions (`metric`).' })
   value: number;
 }
 
@@ -342,7 +377,7 @@ export class KpiHeatmapDto {
   @ApiProperty()
   programId: string;
 
-  @ApiProperty({ enum: ['clicks', 'conversions'] })
+  @ApiProperty({ enum: HEATMAP_METRICS })
   metric: string;
 
   @ApiProperty({ example: 'Europe/Paris' })

@@ -24,6 +24,8 @@ export class CreateApiKeyDto {
   @ApiProperty({
     enum: API_KEY_SCOPES,
     isArray: true,
+    minItems: 1,
+    uniqueItems: true,
     example: ['track'],
     description:
       '`admin` configures everything (and passes every scope check); `track` sends events and shares; `finance` runs payouts; `read` reads KPIs.',

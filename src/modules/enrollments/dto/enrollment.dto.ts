@@ -2,16 +2,21 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '@/common/pagination/pagination';
+import { anyCase, INTEGER } from '@/common/openapi/schema';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 
+/** A vanity code as stored (upper-cased first: case-insensitive). */
+const VANITY_CODE = /^[A-Z0-9-]{4,32}$/;
+
 export class CreateEnrollmentDto {
-  @ApiProperty({ example: 'adv_4f9T2kQ8mZ1xYb7cD3eF' })
+  @ApiProperty({ example: 'adv_4f9T2kQ8mZ1xYb7cD3eF', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   advocateId: string;
 
   @ApiPropertyOptional({
     example: 'JANE-SUMMER',
+    pattern: anyCase(VANITY_CODE),
     description:
       'Vanity code: 4-32 of A-Z, 0-9 and "-", case-insensitive (stored upper-case), unique in the brand. ' +
       'Omitted: an 8-character code without 0/O/1/I/L is generated.',
@@ -19,7 +24,7 @@ export class CreateEnrollmentDto {
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsString()
-  @Matches(/^[A-Z0-9-]{4,32}$/, { message: 'must be 4-32 characters of A-Z, 0-9 and -' })
+  @Matches(VANITY_CODE, { message: 'must be 4-32 characters of A-Z, 0-9 and -' })
   code?: string;
 }
 
@@ -56,13 +61,13 @@ export class LinkDto {
 }
 
 export class LinkWithStatsDto extends LinkDto {
-  @ApiProperty({ description: 'Non-bot clicks' })
+  @ApiProperty({ ...INTEGER, description: 'Non-bot clicks' })
   clicks: number;
 
-  @ApiProperty({ description: 'Distinct visitors among non-bot clicks' })
+  @ApiProperty({ ...INTEGER, description: 'Distinct visitors among non-bot clicks' })
   uniqueVisitors: number;
 
-  @ApiProperty({ description: "Shares the advocate reported for this link's CTA" })
+  @ApiProperty({ ...INTEGER, description: "Shares the advocate reported for this link's CTA" })
   shares: number;
 }
 
@@ -106,7 +111,7 @@ export class EnrollmentPageDto {
 }
 
 export class ListLinksQueryDto {
-  @ApiPropertyOptional({ description: 'Only the links of this program' })
+  @ApiPropertyOptional({ maxLength: 64, description: 'Only the links of this program' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_AMOUNT } from '@/common/money/money';
+import { MONEY } from '@/common/openapi/schema';
 import {
   IsAmount,
   IsCurrencyCode,
@@ -53,7 +54,9 @@ const IsSmallJsonObject = () =>
 export class EventCustomerDto {
   @ApiProperty({
     example: 'cust_9001',
+    minLength: 1,
     maxLength: 200,
+    pattern: ID_PATTERN.source,
     description: "The brand's own id for the friend; customers are kept per brand by it",
   })
   @IsString()
@@ -86,7 +89,13 @@ export class EventCustomerDto {
 }
 
 export class EventOrderDto {
-  @ApiProperty({ example: 'ord_1042', maxLength: 200, description: 'Refunds name it' })
+  @ApiProperty({
+    example: 'ord_1042',
+    minLength: 1,
+    maxLength: 200,
+    pattern: ID_PATTERN.source,
+    description: 'Refunds name it',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -94,6 +103,7 @@ export class EventOrderDto {
   id: string;
 
   @ApiProperty({
+    ...MONEY,
     example: 12900,
     minimum: 0,
     maximum: MAX_AMOUNT,
@@ -113,7 +123,9 @@ export class EventInputDto {
 
   @ApiProperty({
     example: 'order-1042-paid',
+    minLength: 1,
     maxLength: 200,
+    pattern: ID_PATTERN.source,
     description:
       "The brand's event id: sending it again returns the first answer (200, header " +
       'Idempotent-Replay: true); the same id with another body answers 409 idempotency_conflict',
@@ -174,6 +186,7 @@ export class EventInputDto {
 
   @ApiPropertyOptional({
     example: 'JANE-SUMMER',
+    minLength: 1,
     maxLength: 64,
     description: 'A referral code typed at checkout (case-insensitive)',
   })
@@ -186,6 +199,7 @@ export class EventInputDto {
 
   @ApiPropertyOptional({
     example: 'ig-story',
+    pattern: SLUG_PATTERN.source,
     description:
       "With a code: the CTA it came through, when the brand knows it. A key the code's program " +
       'does not have is ignored (the code still counts): attribution.ctaKey and channel are null',

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorBodyDto } from '@/common/errors/error-response.dto';
+import { INTEGER, MONEY } from '@/common/openapi/schema';
 import { REFERRAL_STATUSES, ReferralStatus } from '@/modules/attribution/referral.entity';
 import {
   ATTRIBUTION_METHODS,
@@ -9,6 +10,7 @@ import {
   EventStatus,
   EventType,
 } from '@/modules/events/event.entity';
+import { CHANNELS } from '@/modules/programs/cta.entity';
 import { ATTRIBUTION_MODELS, AttributionModel } from '@/modules/programs/program.entity';
 import {
   RECIPIENTS,
@@ -28,7 +30,7 @@ export class EventAttributionDto {
   @ApiProperty({ type: String, nullable: true, example: 'ig-story' })
   ctaKey: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'instagram' })
+  @ApiProperty({ enum: CHANNELS, nullable: true, example: 'instagram' })
   channel: string | null;
 
   @ApiProperty({
@@ -47,7 +49,7 @@ export class EventAttributionDto {
   @ApiProperty({ enum: ATTRIBUTION_MODELS })
   model: AttributionModel;
 
-  @ApiProperty({ example: 30 })
+  @ApiProperty({ ...INTEGER, example: 30 })
   windowDays: number;
 }
 
@@ -89,7 +91,7 @@ export class EventRewardDto {
   kind: RewardKind;
 
   @ApiProperty({
-    type: Number,
+    ...MONEY,
     nullable: true,
     example: 1000,
     description:
@@ -145,7 +147,7 @@ export class ReversedRewardDto {
   kind: RewardKind;
 
   @ApiProperty({
-    type: Number,
+    ...MONEY,
     nullable: true,
     description: 'Taken back by this refund, minor units (null for a percent-off coupon)',
   })
@@ -212,10 +214,11 @@ export class EventResultDto {
 }
 
 export class BatchItemResultDto {
-  @ApiProperty({ description: 'Position in the request' })
+  @ApiProperty({ ...INTEGER, description: 'Position in the request (0 = first)' })
   index: number;
 
   @ApiProperty({
+    ...INTEGER,
     example: 201,
     description:
       '201 recorded now, 200 replay of an earlier answer, 400 invalid, 409 id reused with another ' +

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, Matches } from 'class-validator';
+import { anyCase, INTEGER } from '@/common/openapi/schema';
 import { IsIntInRange, IsText, NestedObject } from '@/modules/programs/dto/validators';
 import { USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
 
@@ -23,7 +24,9 @@ export class SameVisitorRuleDto extends RuleSwitchDto {}
 
 export class DisposableEmailRuleDto extends RuleSwitchDto {
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: anyCase(DOMAIN) },
+    maxItems: 1000,
     example: ['mail-relay.example.net'],
     description: 'Your own suspicious domains (subdomains included); at most 1,000',
   })
@@ -35,7 +38,9 @@ export class DisposableEmailRuleDto extends RuleSwitchDto {
   blockedDomains?: string[];
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: anyCase(DOMAIN) },
+    maxItems: 1000,
     example: ['yopmail.com'],
     description: 'Domains never flagged, even when on the shipped list; at most 1,000',
   })
@@ -48,19 +53,19 @@ export class DisposableEmailRuleDto extends RuleSwitchDto {
 }
 
 export class VelocityRuleDto extends RuleSwitchDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 20 })
+  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 1_000_000, default: 20 })
   @IsOptional()
   @IsIntInRange(1, 1_000_000)
   maxPerHour?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10_000_000, default: 100 })
+  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 10_000_000, default: 100 })
   @IsOptional()
   @IsIntInRange(1, 10_000_000)
   maxPerDay?: number;
 }
 
 export class MultipleAdvocatesRuleDto extends RuleSwitchDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
+  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 1000, default: 1 })
   @IsOptional()
   @IsIntInRange(1, 1000)
   maxAdvocates?: number;
@@ -70,6 +75,7 @@ export class BotClickRuleDto extends RuleSwitchDto {
   @ApiPropertyOptional({
     enum: USER_AGENT_FAMILIES,
     isArray: true,
+    maxItems: 50,
     example: ['curl'],
     description:
       "Clicks' user-agent families held besides bots, as the click's ua_family records them " +
@@ -84,7 +90,7 @@ export class BotClickRuleDto extends RuleSwitchDto {
 }
 
 export class FastConversionRuleDto extends RuleSwitchDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 86_400, default: 10 })
+  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 86_400, default: 10 })
   @IsOptional()
   @IsIntInRange(1, 86_400)
   minSeconds?: number;
@@ -150,25 +156,25 @@ export class DisposableEmailAnswerDto extends SwitchAnswerDto {
 }
 
 export class VelocityAnswerDto extends SwitchAnswerDto {
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ ...INTEGER, example: 20 })
   maxPerHour: number;
 
-  @ApiProperty({ example: 100 })
+  @ApiProperty({ ...INTEGER, example: 100 })
   maxPerDay: number;
 }
 
 export class MultipleAdvocatesAnswerDto extends SwitchAnswerDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ ...INTEGER, example: 1 })
   maxAdvocates: number;
 }
 
 export class BotClickAnswerDto extends SwitchAnswerDto {
-  @ApiProperty({ type: [String], example: ['curl'] })
+  @ApiProperty({ enum: USER_AGENT_FAMILIES, isArray: true, example: ['curl'] })
   userAgentFamilies: string[];
 }
 
 export class FastConversionAnswerDto extends SwitchAnswerDto {
-  @ApiProperty({ example: 10 })
+  @ApiProperty({ ...INTEGER, example: 10 })
   minSeconds: number;
 }
 

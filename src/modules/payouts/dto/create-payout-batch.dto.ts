@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { MAX_AMOUNT } from '@/common/money/money';
+import { MONEY } from '@/common/openapi/schema';
 import { IsAmount, IsCurrencyCode, IsTimestamp } from '@/modules/programs/dto/validators';
 
 export class CreatePayoutBatchDto {
@@ -20,6 +21,7 @@ export class CreatePayoutBatchDto {
 
   @ApiPropertyOptional({
     example: 'prg_8Hk2LmN4pQ6rS8tU0vWx',
+    maxLength: 64,
     description: "Only this program's rewards and clawbacks; its currency must be `currency`.",
   })
   @IsOptional()
@@ -28,7 +30,7 @@ export class CreatePayoutBatchDto {
   programId?: string;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     minimum: 0,
     maximum: MAX_AMOUNT,
     example: 2000,

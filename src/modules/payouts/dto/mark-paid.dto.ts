@@ -18,6 +18,7 @@ export class MarkPaidDto {
 
   @ApiPropertyOptional({
     example: 'SEPA-2026-12-02-001',
+    minLength: 1,
     maxLength: 200,
     description: "Finance's payment reference (bank transfer id, payout provider batch id)",
   })

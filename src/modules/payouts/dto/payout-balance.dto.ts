@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { toSafeInteger } from '@/common/money/money';
+import { INTEGER, MONEY } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { IsCurrencyCode } from '@/modules/programs/dto/validators';
 import type {
@@ -14,7 +15,11 @@ export class BalanceQueryDto extends PageQueryDto {
   @IsCurrencyCode()
   currency: string;
 
-  @ApiPropertyOptional({ example: 'adv_4f9T2kQ8mZ1xYb7cD3eF', description: 'Only this advocate' })
+  @ApiPropertyOptional({
+    example: 'adv_4f9T2kQ8mZ1xYb7cD3eF',
+    maxLength: 64,
+    description: 'Only this advocate',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -23,25 +28,35 @@ export class BalanceQueryDto extends PageQueryDto {
 
 /** Signed sums in minor units of the currency. */
 export class BalanceFiguresDto {
-  @ApiProperty({ example: 2500, description: 'Rewards pending (hold period running)' })
+  @ApiProperty({ ...MONEY, example: 2500, description: 'Rewards pending (hold period running)' })
   pending: number;
 
-  @ApiProperty({ example: 0, description: 'Rewards held for review' })
+  @ApiProperty({ ...MONEY, example: 0, description: 'Rewards held for review' })
   held: number;
 
-  @ApiProperty({ example: 1000, description: 'Approved rewards in no batch yet: to be paid' })
+  @ApiProperty({
+    ...MONEY,
+    example: 1000,
+    description: 'Approved rewards in no batch yet: to be paid',
+  })
   approvedUnpaid: number;
 
   @ApiProperty({
+    ...MONEY,
     example: 4000,
     description: 'What created or exported batches will pay (their lines, clawbacks netted)',
   })
   inOpenBatches: number;
 
-  @ApiProperty({ example: 12000, description: 'What paid batches paid (net of their clawbacks)' })
+  @ApiProperty({
+    ...MONEY,
+    example: 12000,
+    description: 'What paid batches paid (net of their clawbacks)',
+  })
   paid: number;
 
   @ApiProperty({
+    ...MONEY,
     example: -430,
     description: 'Clawbacks in no batch yet (0 or negative): owed back, netted by the next batch',
   })
@@ -57,7 +72,11 @@ export class AdvocateBalanceDto extends BalanceFiguresDto {
 }
 
 export class BalanceTotalsDto extends BalanceFiguresDto {
-  @ApiProperty({ example: 412, description: 'Advocates with any figure in the currency' })
+  @ApiProperty({
+    ...INTEGER,
+    example: 412,
+    description: 'Advocates with any figure in the currency',
+  })
   advocates: number;
 }
 

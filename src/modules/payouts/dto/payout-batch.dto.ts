@@ -1,27 +1,34 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toSafeInteger } from '@/common/money/money';
+import { INTEGER, MONEY } from '@/common/openapi/schema';
 import { PAYOUT_BATCH_STATUSES, PayoutBatchStatus } from '@/modules/payouts/payout-batch.entity';
 import type { PayoutBatchRow } from '@/modules/payouts/payout-batch.repository';
 
 export class PayoutBatchTotalsDto {
-  @ApiProperty({ example: 412, description: 'Advocates paid' })
+  @ApiProperty({ ...INTEGER, example: 412, description: 'Advocates paid' })
   advocates: number;
 
-  @ApiProperty({ example: 1893, description: 'Lines: rewards and clawbacks' })
+  @ApiProperty({ ...INTEGER, example: 1893, description: 'Lines: rewards and clawbacks' })
   rewards: number;
 
   @ApiProperty({
+    ...MONEY,
     example: 1845000,
     description: 'Net amount to pay, minor units: the sum of every line, clawbacks included',
   })
   amount: number;
 
-  @ApiProperty({ example: -4300, description: 'Clawbacks netted in the batch (0 or negative)' })
+  @ApiProperty({
+    ...MONEY,
+    example: -4300,
+    description: 'Clawbacks netted in the batch (0 or negative)',
+  })
   clawbackAmount: number;
 }
 
 export class PayoutBatchCarriedDto {
   @ApiProperty({
+    ...INTEGER,
     example: 37,
     description:
       'Advocates with payable rewards left out: below the minimum, or at 0 or less (banned ' +
@@ -29,12 +36,17 @@ export class PayoutBatchCarriedDto {
   })
   advocates: number;
 
-  @ApiProperty({ example: 41200, description: 'Their net amount, carried to a later batch' })
+  @ApiProperty({
+    ...MONEY,
+    example: 41200,
+    description: 'Their net amount, carried to a later batch',
+  })
   amount: number;
 }
 
 export class PayoutBatchBannedDto {
   @ApiProperty({
+    ...INTEGER,
     example: 1,
     description:
       'Advocates left out because their status was banned when the batch was created, whatever ' +
@@ -43,7 +55,7 @@ export class PayoutBatchBannedDto {
   })
   advocates: number;
 
-  @ApiProperty({ example: 2000, description: 'Their net amount, not paid' })
+  @ApiProperty({ ...MONEY, example: 2000, description: 'Their net amount, not paid' })
   amount: number;
 }
 
@@ -68,7 +80,7 @@ export class PayoutBatchDto {
   programId: string | null;
 
   @ApiProperty({
-    type: Number,
+    ...MONEY,
     nullable: true,
     description: "The minimum asked for in the request; null: the programs' minimumPayout",
   })

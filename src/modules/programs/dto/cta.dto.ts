@@ -69,6 +69,7 @@ export class CreateCtaDto extends CtaFieldsDto {
 
 export class UpdateCtaDto extends CtaFieldsDto {
   @ApiPropertyOptional({
+    pattern: SLUG_PATTERN.source,
     description:
       'Immutable: issued links carry it as utm_content. Accepted only when equal to the current key.',
   })

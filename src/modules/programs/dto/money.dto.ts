@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MAX_AMOUNT } from '@/common/money/money';
+import { MONEY } from '@/common/openapi/schema';
 import { IsAmount, IsCurrencyCode } from '@/modules/programs/dto/validators';
 
 /** An amount of money: integer minor units of an ISO 4217 currency (1000 USD = 10.00 $). */
 export class MoneyDto {
   @ApiProperty({
-    type: 'integer',
+    ...MONEY,
     example: 500000,
     minimum: 0,
     maximum: MAX_AMOUNT,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
+import { INTEGER } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { MoneyDto } from '@/modules/programs/dto/money.dto';
 import {
@@ -27,34 +28,54 @@ import {
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-export class AttributionInputDto {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 365,
-    default: 30,
-    description: 'How many days after a click a conversion can still be credited to it',
-  })
+const WINDOW_DAYS_DOC = {
+  ...INTEGER,
+  minimum: 1,
+  maximum: 365,
+  description: 'How many days after a click a conversion can still be credited to it',
+};
+const HOLD_DAYS_DOC = {
+  ...INTEGER,
+  minimum: 0,
+  maximum: 365,
+  description: 'Days a reward waits (pending) before approval, so refunds can reverse it',
+};
+
+/** The attribution settings as a PATCH takes them: only the fields sent change. */
+export class UpdateAttributionDto {
+  @ApiPropertyOptional(WINDOW_DAYS_DOC)
   @IsOptionalNotNull()
   @IsIntInRange(1, 365)
   windowDays?: number;
 
-  @ApiPropertyOptional({ enum: ATTRIBUTION_MODELS, default: 'last_touch' })
+  @ApiPropertyOptional({ enum: ATTRIBUTION_MODELS })
   @IsOptionalNotNull()
   @IsIn(ATTRIBUTION_MODELS)
   model?: AttributionModel;
 }
 
+/**
+ * The same settings on create, with the defaults it applies (redeclared for OpenAPI only: the
+ * rules are UpdateAttributionDto's, and both create and PATCH validate with this class).
+ */
+export class AttributionInputDto extends UpdateAttributionDto {
+  @ApiPropertyOptional({ ...WINDOW_DAYS_DOC, default: 30 })
+  declare windowDays?: number;
+
+  @ApiPropertyOptional({ enum: ATTRIBUTION_MODELS, default: 'last_touch' })
+  declare model?: AttributionModel;
+}
+
 export class KpiWeightsDto {
-  @ApiProperty({ example: 0.2, minimum: 0 })
+  @ApiProperty({ example: 0.2, minimum: 0, maximum: 1_000_000 })
   @IsNumberInRange(0, 1_000_000)
   reach: number;
 
-  @ApiProperty({ example: 0.2, minimum: 0 })
+  @ApiProperty({ example: 0.2, minimum: 0, maximum: 1_000_000 })
   @IsNumberInRange(0, 1_000_000)
   sharing: number;
 
-  @ApiProperty({ example: 0.6, minimum: 0 })
+  @ApiProperty({ example: 0.6, minimum: 0, maximum: 1_000_000 })
   @IsNumberInRange(0, 1_000_000)
   conversion: number;
 }
@@ -93,13 +114,7 @@ export class ProgramFieldsDto {
   @NestedObject(() => AttributionInputDto)
   attribution?: AttributionInputDto;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 0,
-    maximum: 365,
-    default: 30,
-    description: 'Days a reward waits (pending) before approval, so refunds can reverse it',
-  })
+  @ApiPropertyOptional(HOLD_DAYS_DOC)
   @IsOptionalNotNull()
   @IsIntInRange(0, 365)
   holdDays?: number;
@@ -149,6 +164,10 @@ export class ProgramFieldsDto {
 }
 
 export class CreateProgramDto extends ProgramFieldsDto {
+  // The defaults a create applies (redeclared for OpenAPI only; the rules are the fields' own).
+  @ApiPropertyOptional({ ...HOLD_DAYS_DOC, default: 30 })
+  declare holdDays?: number;
+
   @ApiProperty({ example: 'Spring referral 2026', minLength: 1, maxLength: 200 })
   @Transform(trim)
   @IsText(1, 200)
@@ -180,6 +199,10 @@ export class CreateProgramDto extends ProgramFieldsDto {
 }
 
 export class UpdateProgramDto extends ProgramFieldsDto {
+  // Only the fields sent change: no defaults (redeclared for OpenAPI only).
+  @ApiPropertyOptional({ type: UpdateAttributionDto })
+  declare attribution?: AttributionInputDto;
+
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @Transform(trim)
   @IsOptionalNotNull()
@@ -230,7 +253,7 @@ export class ListProgramsQueryDto extends PageQueryDto {
 }
 
 export class AttributionDto {
-  @ApiProperty({ type: 'integer', example: 30 })
+  @ApiProperty({ ...INTEGER, example: 30 })
   windowDays: number;
 
   @ApiProperty({ enum: ATTRIBUTION_MODELS })
@@ -265,7 +288,7 @@ export class ProgramDto {
   @ApiProperty({ type: AttributionDto })
   attribution: AttributionDto;
 
-  @ApiProperty({ type: 'integer', example: 30 })
+  @ApiProperty({ ...INTEGER, example: 30 })
   holdDays: number;
 
   @ApiProperty({ type: MoneyDto, nullable: true })

@@ -11,6 +11,7 @@ import {
   IsOptional,
   Matches,
 } from 'class-validator';
+import { INTEGER, MONEY } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { CHANNELS, Channel } from '@/modules/programs/cta.entity';
 import {
@@ -67,7 +68,7 @@ export class RewardInputDto {
   kind: RewardKind;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     nullable: true,
     minimum: 1,
     maximum: MAX_AMOUNT,
@@ -95,7 +96,7 @@ export class RewardInputDto {
   percent?: number | null;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     nullable: true,
     minimum: 1,
     maximum: MAX_AMOUNT,
@@ -118,7 +119,7 @@ export class RewardInputDto {
 
 export class ConditionsDto {
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     minimum: 0,
     maximum: MAX_AMOUNT,
     example: 5000,
@@ -141,7 +142,11 @@ export class ConditionsDto {
   firstPurchaseOnly?: boolean;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: SLUG_PATTERN.source },
+    minItems: 1,
+    maxItems: 100,
+    uniqueItems: true,
     example: ['ig-story'],
     description: 'Only conversions attributed to these CTAs (keys of this program)',
   })
@@ -153,7 +158,13 @@ export class ConditionsDto {
   @Matches(SLUG_PATTERN, { each: true, message: 'must contain CTA keys' })
   ctaKeys?: string[];
 
-  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'Only these channels' })
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    isArray: true,
+    minItems: 1,
+    uniqueItems: true,
+    description: 'Only these channels',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -164,8 +175,9 @@ export class ConditionsDto {
 
 export class CapDto {
   @ApiPropertyOptional({
-    type: 'integer',
+    ...INTEGER,
     minimum: 1,
+    maximum: MAX_COUNT,
     example: 10,
     description: 'At most this many rewards',
   })
@@ -174,7 +186,7 @@ export class CapDto {
   count?: number;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     minimum: 1,
     maximum: MAX_AMOUNT,
     example: 50000,
@@ -197,7 +209,7 @@ export class LimitsDto {
   perAdvocatePerMonth?: CapDto;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...MONEY,
     minimum: 1,
     maximum: MAX_AMOUNT,
     description: "Total this rule may give in the program, minor units of the rule's currency",
@@ -209,9 +221,10 @@ export class LimitsDto {
 
 export class MilestoneDto {
   @ApiPropertyOptional({
-    type: 'integer',
+    ...INTEGER,
     nullable: true,
     minimum: 1,
+    maximum: MAX_COUNT,
     example: 5,
     description: "Only the advocate's Nth converted referral earns this reward (a bonus)",
   })
@@ -240,7 +253,7 @@ class RewardRuleOptionalFieldsDto {
   milestone?: MilestoneDto | null;
 
   @ApiPropertyOptional({
-    type: 'integer',
+    ...INTEGER,
     nullable: true,
     minimum: 0,
     maximum: 365,
@@ -312,13 +325,13 @@ export class RewardOutDto {
   @ApiProperty({ enum: REWARD_KINDS })
   kind: RewardKind;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 1000 })
+  @ApiProperty({ ...MONEY, nullable: true, example: 1000 })
   amount: number | null;
 
   @ApiProperty({ type: Number, nullable: true, example: 15 })
   percent: number | null;
 
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({ ...MONEY, nullable: true })
   maxAmount: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'USD' })
@@ -326,7 +339,7 @@ export class RewardOutDto {
 }
 
 export class MilestoneOutDto {
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({ ...INTEGER, nullable: true })
   nthReferral: number | null;
 }
 
@@ -355,7 +368,7 @@ export class RewardRuleDto {
   @ApiProperty({ type: MilestoneOutDto })
   milestone: MilestoneOutDto;
 
-  @ApiProperty({ type: 'integer', nullable: true, description: "null: the program's holdDays" })
+  @ApiProperty({ ...INTEGER, nullable: true, description: "null: the program's holdDays" })
   holdDays: number | null;
 
   @ApiProperty({ type: String, nullable: true })

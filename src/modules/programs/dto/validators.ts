@@ -144,11 +144,16 @@ export const IsPercent = (options?: ValidationOptions) =>
     options,
   );
 
-/** One clear issue instead of IsInt + Min + Max each reporting (a string would fail all three). */
+/**
+ * One clear issue instead of IsInt + Min + Max each reporting (a string would fail all three).
+ * The custom validators below keep their bounds as `constraints` too, where the OpenAPI document
+ * test reads them (test/openapi-document.e2e-spec.ts); the checks themselves do not use them.
+ */
 export const IsIntInRange = (min: number, max: number, options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'isIntInRange',
+      constraints: [min, max],
       validator: {
         validate: (v: unknown) =>
           Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
@@ -163,6 +168,7 @@ export const IsAmount = (min: 0 | 1, options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'isAmount',
+      constraints: [min, MAX_AMOUNT],
       validator: {
         validate: (v: unknown) =>
           Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= MAX_AMOUNT,
@@ -178,6 +184,7 @@ export const IsText = (min: number, max: number, options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'isText',
+      constraints: [min, max],
       validator: {
         validate: (v: unknown) =>
           typeof v === 'string' && v.length >= min && v.length <= max && !v.includes('\u0000'),
@@ -221,6 +228,7 @@ export const IsNumberInRange = (min: number, max: number, options?: ValidationOp
   ValidateBy(
     {
       name: 'isNumberInRange',
+      constraints: [min, max],
       validator: {
         validate: (v: unknown) =>
           typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max,

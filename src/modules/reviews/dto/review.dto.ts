@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
+import { MONEY } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { FRAUD_RULE_KEYS, FraudRuleKey } from '@/modules/fraud/fraud-rules';
 import { IsBeforeTimestamp, IsText, IsTimestamp } from '@/modules/programs/dto/validators';
+import { RECIPIENTS, REWARD_KINDS } from '@/modules/programs/reward-rule.entity';
+import { REWARD_STATUSES } from '@/modules/rewards/reward.entity';
 
 export const REVIEW_TYPES = ['referral', 'reward'] as const;
 export type ReviewType = (typeof REVIEW_TYPES)[number];
@@ -37,12 +40,12 @@ export class ListReviewsQueryDto extends PageQueryDto {
   @IsIn(FRAUD_RULE_KEYS)
   rule?: FraudRuleKey;
 
-  @ApiPropertyOptional({ description: 'prg_…' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'prg_…' })
   @IsOptional()
   @IsText(1, 64)
   programId?: string;
 
-  @ApiPropertyOptional({ description: 'adv_…' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'adv_…' })
   @IsOptional()
   @IsText(1, 64)
   advocateId?: string;
@@ -77,13 +80,17 @@ export class ReviewReasonDto {
 }
 
 export class ReviewRewardDto {
-  @ApiProperty({ enum: ['advocate', 'friend'] })
+  @ApiProperty({ enum: RECIPIENTS })
   recipient: string;
 
-  @ApiProperty()
+  @ApiProperty({ enum: REWARD_KINDS })
   kind: string;
 
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({
+    ...MONEY,
+    nullable: true,
+    description: 'Minor units (points: points); null for a percent-off coupon',
+  })
   amount: number | null;
 
   @ApiProperty({ type: String, nullable: true })
@@ -94,7 +101,7 @@ export class ReviewReferralRewardDto extends ReviewRewardDto {
   @ApiProperty({ example: 'rwd_4f9T2kQ8mZ1xYb7cD3eF' })
   id: string;
 
-  @ApiProperty({ example: 'held' })
+  @ApiProperty({ enum: REWARD_STATUSES, example: 'held' })
   status: string;
 
   @ApiProperty({ type: String, nullable: true })
@@ -183,7 +190,11 @@ export class ReviewDecisionRewardDto {
   @ApiProperty()
   id: string;
 
-  @ApiProperty({ example: 'pending', description: 'The reward status after the decision' })
+  @ApiProperty({
+    enum: REWARD_STATUSES,
+    example: 'pending',
+    description: 'The reward status after the decision',
+  })
   status: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
 import type { ErrorDetail } from '@/common/errors/app-error';
+import { INTEGER } from '@/common/openapi/schema';
 import { COUPON_CODE_STATUSES, CouponCodeStatus } from '@/modules/rewards/coupon-code.entity';
 
 export const MAX_COUPON_CODES = 10_000;
@@ -8,8 +9,10 @@ const COUPON_CODE = /^[\x21-\x7e]{1,64}$/;
 
 export class AddCouponCodesDto {
   @ApiProperty({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 64, pattern: COUPON_CODE.source },
     example: ['WELCOME-7Q2K', 'WELCOME-9XPM'],
+    minItems: 1,
     maxItems: MAX_COUPON_CODES,
     description:
       '1-64 printable characters each, kept as given (case-sensitive). Codes already in the pool ' +
@@ -49,10 +52,10 @@ export function couponCodeIssues(codes: unknown[]): ErrorDetail[] {
 }
 
 export class AddedCouponCodesDto {
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ ...INTEGER, example: 2 })
   added: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ ...INTEGER, example: 0 })
   duplicates: number;
 }
 
@@ -67,9 +70,15 @@ export class CouponPoolDto {
   @ApiProperty()
   ruleId: string;
 
-  @ApiPropertyOptional({ description: 'Codes not given yet (absent when status=assigned)' })
+  @ApiPropertyOptional({
+    ...INTEGER,
+    description: 'Codes not given yet (absent when status=assigned)',
+  })
   available?: number;
 
-  @ApiPropertyOptional({ description: 'Codes given to rewards (absent when status=available)' })
+  @ApiPropertyOptional({
+    ...INTEGER,
+    description: 'Codes given to rewards (absent when status=available)',
+  })
   assigned?: number;
 }

@@ -2,6 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { MONEY } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { IsBeforeTimestamp, IsTimestamp } from '@/modules/programs/dto/validators';
 import {
@@ -20,13 +21,13 @@ export class ListRewardsQueryDto extends PageQueryDto {
   @IsIn(REWARD_STATUSES)
   status?: RewardStatus;
 
-  @ApiPropertyOptional({ description: 'The referring advocate (adv_…)' })
+  @ApiPropertyOptional({ maxLength: 64, description: 'The referring advocate (adv_…)' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   advocateId?: string;
 
-  @ApiPropertyOptional({ description: 'prg_…' })
+  @ApiPropertyOptional({ maxLength: 64, description: 'prg_…' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -42,7 +43,7 @@ export class ListRewardsQueryDto extends PageQueryDto {
   @IsIn(REWARD_KINDS)
   kind?: RewardKind;
 
-  @ApiPropertyOptional({ description: "Tandem's event id (evt_…)" })
+  @ApiPropertyOptional({ maxLength: 64, description: "Tandem's event id (evt_…)" })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -107,7 +108,7 @@ export class RewardDto {
   kind: RewardKind;
 
   @ApiProperty({
-    type: Number,
+    ...MONEY,
     nullable: true,
     description:
       'Minor units (points: points); negative for a clawback; null for a percent-off coupon',
@@ -115,6 +116,7 @@ export class RewardDto {
   amount: number | null;
 
   @ApiProperty({
+    ...MONEY,
     description:
       'Taken back by refunds so far; what is owed is amount - reversedAmount. For a paid ' +
       'reward it includes what refunds took after its batch took it, which its clawbacks ' +
@@ -168,7 +170,7 @@ export class RewardDto {
   payoutBatchId: string | null;
 
   @ApiProperty({
-    type: Number,
+    ...MONEY,
     nullable: true,
     description:
       'What that payout batch pays (created, exported) or paid for this reward, minor units: ' +

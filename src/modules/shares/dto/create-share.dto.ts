@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_AUDIENCE } from '@/common/money/money';
+import { INT64 } from '@/common/openapi/schema';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 import { IsTimestamp } from '@/modules/programs/dto/validators';
 import type { Channel } from '@/modules/programs/cta.entity';
@@ -22,6 +23,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 export class CreateShareDto {
   @ApiPropertyOptional({
     example: 'adv_4f9T2kQ8mZ1xYb7cD3eF',
+    maxLength: 64,
     description: 'The advocate who shared; send this with `programId`, or send `code` instead.',
   })
   @IsOptional()
@@ -31,6 +33,8 @@ export class CreateShareDto {
 
   @ApiPropertyOptional({
     example: 'ANNA2026',
+    minLength: 1,
+    maxLength: 64,
     description:
       "The advocate's referral code (case-insensitive); it implies the program. Send this or `advocateId`.",
   })
@@ -43,6 +47,7 @@ export class CreateShareDto {
 
   @ApiPropertyOptional({
     example: 'prg_8Hk2LmN4pQ6rS8tU0vWx',
+    maxLength: 64,
     description:
       "Required with `advocateId`; with `code` it must match the code's program if sent.",
   })
@@ -53,6 +58,8 @@ export class CreateShareDto {
 
   @ApiPropertyOptional({
     example: 'ig-story',
+    minLength: 1,
+    maxLength: 64,
     description: 'The CTA that was shared. Send this or `channel`.',
   })
   @IsOptional()
@@ -82,6 +89,7 @@ export class CreateShareDto {
   postUrl?: string;
 
   @ApiPropertyOptional({
+    ...INT64,
     example: 1840,
     minimum: 0,
     maximum: MAX_AUDIENCE,
@@ -94,6 +102,7 @@ export class CreateShareDto {
   reach?: number;
 
   @ApiPropertyOptional({
+    ...INT64,
     example: 5230,
     minimum: 0,
     maximum: MAX_AUDIENCE,

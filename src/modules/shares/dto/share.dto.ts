@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { INT64 } from '@/common/openapi/schema';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 import type { Channel } from '@/modules/programs/cta.entity';
 import type { ShareRow } from '@/modules/shares/share.repository';
@@ -26,10 +27,10 @@ export class ShareDto {
   })
   postUrl: string | null;
 
-  @ApiProperty({ nullable: true, type: Number, example: 1840 })
+  @ApiProperty({ nullable: true, ...INT64, example: 1840 })
   reach: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, example: 5230 })
+  @ApiProperty({ nullable: true, ...INT64, example: 5230 })
   impressions: number | null;
 
   @ApiProperty({ format: 'date-time' })

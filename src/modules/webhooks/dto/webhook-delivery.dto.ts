@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { INTEGER } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { DELIVERY_STATUSES, DeliveryStatus } from '@/modules/webhooks/webhook-delivery.entity';
 import { WEBHOOK_EVENT_TYPES, WebhookEventType } from '@/modules/webhooks/webhook-event-types';
@@ -17,16 +18,16 @@ export class ListDeliveriesQueryDto extends PageQueryDto {
 }
 
 export class WebhookAttemptDto {
-  @ApiProperty({ example: 1, description: '1 for the first attempt' })
+  @ApiProperty({ ...INTEGER, example: 1, description: '1 for the first attempt' })
   attempt: number;
 
   @ApiProperty({ format: 'date-time' })
   startedAt: string;
 
-  @ApiProperty({ example: 84 })
+  @ApiProperty({ ...INTEGER, example: 84 })
   durationMs: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 500, description: 'null: no answer' })
+  @ApiProperty({ ...INTEGER, nullable: true, example: 500, description: 'null: no answer' })
   statusCode: number | null;
 
   @ApiProperty({
@@ -68,7 +69,7 @@ export class WebhookDeliveryDto {
   })
   status: DeliveryStatus;
 
-  @ApiProperty()
+  @ApiProperty({ ...INTEGER })
   attemptCount: number;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When pending' })

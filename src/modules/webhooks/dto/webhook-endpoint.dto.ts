@@ -9,6 +9,7 @@ import {
   IsOptional,
   ValidateIf,
 } from 'class-validator';
+import { INTEGER } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { IsOptionalNotNull, IsText } from '@/modules/programs/dto/validators';
 import { DISABLED_REASONS, DisabledReason } from '@/modules/webhooks/webhook-endpoint.entity';
@@ -18,6 +19,7 @@ import { MAX_WEBHOOK_URL_LENGTH } from '@/modules/webhooks/webhook-url';
 export class CreateWebhookEndpointDto {
   @ApiProperty({
     example: 'https://shop.example.com/tandem/webhooks',
+    minLength: 1,
     maxLength: MAX_WEBHOOK_URL_LENGTH,
     description:
       'https only (http://localhost, 127.0.0.1 or [::1] when the server sets ' +
@@ -30,6 +32,9 @@ export class CreateWebhookEndpointDto {
   @ApiProperty({
     enum: WEBHOOK_EVENT_TYPES,
     isArray: true,
+    minItems: 1,
+    maxItems: WEBHOOK_EVENT_TYPES.length,
+    uniqueItems: true,
     example: ['reward.created', 'reward.approved'],
   })
   @IsArray()
@@ -51,12 +56,18 @@ export class CreateWebhookEndpointDto {
 }
 
 export class UpdateWebhookEndpointDto {
-  @ApiPropertyOptional({ maxLength: MAX_WEBHOOK_URL_LENGTH })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH })
   @IsOptionalNotNull()
   @IsText(1, MAX_WEBHOOK_URL_LENGTH)
   url?: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_EVENT_TYPES, isArray: true })
+  @ApiPropertyOptional({
+    enum: WEBHOOK_EVENT_TYPES,
+    isArray: true,
+    minItems: 1,
+    maxItems: WEBHOOK_EVENT_TYPES.length,
+    uniqueItems: true,
+  })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
@@ -113,7 +124,10 @@ export class WebhookEndpointDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   disabledAt: string | null;
 
-  @ApiProperty({ description: 'Deliveries failed for good since the last successful attempt' })
+  @ApiProperty({
+    ...INTEGER,
+    description: 'Deliveries failed for good since the last successful attempt',
+  })
   consecutiveFailures: number;
 
   @ApiProperty({ example: 'whsec_…x9Qa', description: 'The last characters of the secret' })
