@@ -177,6 +177,13 @@ function ruleGaps(site: Site, rules: ValidationMetadata[]): string[] {
     if (name === 'arrayMinSize') expect('minItems', site.schema.minItems, c[0]);
     if (name === 'arrayMaxSize') expect('maxItems', site.schema.maxItems, c[0]);
     if (name === 'arrayUnique') expect('uniqueItems', site.schema.uniqueItems, true);
+    // a time with its zone, or a date: `format: date-time` alone would refuse the date
+    if (name === 'isTimestamp')
+      expect(
+        'formats',
+        (s.anyOf ?? [{ format: s.format }]).map((x: Schema) => x.format),
+        ['date-time', 'date'],
+      );
   }
   return gaps;
 }

@@ -25,3 +25,16 @@ export const MONEY = INT64;
 export function anyCase(pattern: RegExp): string {
   return pattern.source.replace(/A-Za-z|a-zA-Z|a-z|A-Z/g, 'A-Za-z');
 }
+
+/**
+ * A time the API takes (`@IsTimestamp`): an ISO-8601 date-time with its zone, or a date, which
+ * is its midnight UTC. `format: date-time` alone would make strict clients refuse a date.
+ */
+export const TIMESTAMP_INPUT: { type: 'string'; anyOf: { type: 'string'; format: string }[] } = {
+  type: 'string',
+  // The type in each branch too: @nestjs/swagger drops the outer one next to anyOf.
+  anyOf: [
+    { type: 'string', format: 'date-time' },
+    { type: 'string', format: 'date' },
+  ],
+};

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_AMOUNT } from '@/common/money/money';
-import { MONEY } from '@/common/openapi/schema';
+import { MONEY, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import {
   IsAmount,
   IsCurrencyCode,
@@ -151,8 +151,10 @@ export class EventInputDto {
   name?: string;
 
   @ApiProperty({
+    ...TIMESTAMP_INPUT,
     example: '2026-05-10T14:03:00Z',
-    description: 'When it happened (ISO-8601 with zone); hold periods and windows count from it',
+    description:
+      'When it happened: ISO-8601 with a zone, or a date (its midnight UTC); hold periods and windows count from it',
   })
   @IsTimestamp()
   occurredAt: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { MAX_AMOUNT } from '@/common/money/money';
-import { MONEY } from '@/common/openapi/schema';
+import { MONEY, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { IsAmount, IsCurrencyCode, IsTimestamp } from '@/modules/programs/dto/validators';
 
 export class CreatePayoutBatchDto {
@@ -10,7 +10,7 @@ export class CreatePayoutBatchDto {
   currency: string;
 
   @ApiProperty({
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     example: '2026-11-30T23:59:59Z',
     description:
       'Rewards whose availableAt (end of the hold period) is at or before this time are paid. ' +

@@ -1,3 +1,4 @@
+import { TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional } from 'class-validator';
@@ -7,7 +8,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class MarkPaidDto {
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     example: '2026-12-02T10:00:00Z',
     description:
       'When the money was sent; default now. Not before the batch was created, not in the future.',

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import { INTEGER } from '@/common/openapi/schema';
+import { INTEGER, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { MoneyDto } from '@/modules/programs/dto/money.dto';
 import {
@@ -88,19 +88,13 @@ const MONEY_DOC = (what: string) =>
 
 /** Fields shared by create and update; on update every one is optional. */
 export class ProgramFieldsDto {
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    nullable: true,
-    example: '2026-03-01T00:00:00Z',
-  })
+  @ApiPropertyOptional({ ...TIMESTAMP_INPUT, nullable: true, example: '2026-03-01T00:00:00Z' })
   @IsOptional()
   @IsTimestamp()
   startsAt?: string | null;
 
   @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     nullable: true,
     example: '2026-06-30T23:59:59Z',
     description: 'Must be after startsAt',

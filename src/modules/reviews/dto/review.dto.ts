@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import { MONEY } from '@/common/openapi/schema';
+import { MONEY, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { FRAUD_RULE_KEYS, FraudRuleKey } from '@/modules/fraud/fraud-rules';
 import { IsBeforeTimestamp, IsText, IsTimestamp } from '@/modules/programs/dto/validators';
@@ -51,7 +51,7 @@ export class ListReviewsQueryDto extends PageQueryDto {
   advocateId?: string;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     description: 'Flagged at or after; before `to` when both are given',
   })
   @IsOptional()
@@ -59,7 +59,7 @@ export class ListReviewsQueryDto extends PageQueryDto {
   @IsBeforeTimestamp('to')
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Flagged before' })
+  @ApiPropertyOptional({ ...TIMESTAMP_INPUT, description: 'Flagged before' })
   @IsOptional()
   @IsTimestamp()
   to?: string;

@@ -2,7 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { MONEY } from '@/common/openapi/schema';
+import { MONEY, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { IsBeforeTimestamp, IsTimestamp } from '@/modules/programs/dto/validators';
 import {
@@ -50,7 +50,7 @@ export class ListRewardsQueryDto extends PageQueryDto {
   eventId?: string;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     description: 'Created at or after; before `to` when both are given',
   })
   @IsOptional()
@@ -58,7 +58,7 @@ export class ListRewardsQueryDto extends PageQueryDto {
   @IsBeforeTimestamp('to')
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created before' })
+  @ApiPropertyOptional({ ...TIMESTAMP_INPUT, description: 'Created before' })
   @IsOptional()
   @IsTimestamp()
   to?: string;

@@ -12,7 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_AUDIENCE } from '@/common/money/money';
-import { INT64 } from '@/common/openapi/schema';
+import { INT64, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { CHANNELS } from '@/modules/programs/cta.entity';
 import { IsTimestamp } from '@/modules/programs/dto/validators';
 import type { Channel } from '@/modules/programs/cta.entity';
@@ -115,7 +115,7 @@ export class CreateShareDto {
   impressions?: number;
 
   @ApiPropertyOptional({
-    format: 'date-time',
+    ...TIMESTAMP_INPUT,
     example: '2026-11-23T18:04:00Z',
     description:
       'When the post went out; defaults to now. ISO 8601 with a time zone (`Z`, `+02:00`) or a ' +
