@@ -4,6 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { getMetadataStorage } from 'class-validator';
 import { anyCase } from '@/common/openapi/schema';
 import { startApp, TestApp } from './helpers/app';
+import { BALANCE_FIGURES } from './helpers/payouts';
 
 /**
  * The OpenAPI document says what the service does: rules checked on the document the real app
@@ -67,14 +68,7 @@ const MONEY_NAMES = new Set([
   'programBudget',
 ]);
 /** The money figures of the balance schemas (GET /v1/payouts/balances). */
-const BALANCE_FIGURES = new Set([
-  'pending',
-  'held',
-  'approvedUnpaid',
-  'inOpenBatches',
-  'paid',
-  'clawbacksOutstanding',
-]);
+const BALANCE_FIGURE_NAMES = new Set<string>(BALANCE_FIGURES);
 
 /** Every property schema of every component schema. */
 function propertySites(doc: any): Site[] {
@@ -113,7 +107,7 @@ const isMoneyName = (site: Site) => {
     prop === 'amount' ||
     prop.endsWith('Amount') ||
     MONEY_NAMES.has(prop) ||
-    (schema.includes('Balance') && BALANCE_FIGURES.has(prop))
+    (schema.includes('Balance') && BALANCE_FIGURE_NAMES.has(prop))
   );
 };
 

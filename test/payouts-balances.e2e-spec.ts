@@ -7,16 +7,9 @@ import {
   refundEvent,
   sendEvent,
 } from './helpers/event-factories';
-import { createdBatch, createKey, earn, soon } from './helpers/payouts';
+import { BALANCE_FIGURES, createdBatch, createKey, earn, soon } from './helpers/payouts';
 
-const FIGURES = [
-  'pending',
-  'held',
-  'approvedUnpaid',
-  'inOpenBatches',
-  'paid',
-  'clawbacksOutstanding',
-] as const;
+const FIGURES = BALANCE_FIGURES;
 type Figures = Record<(typeof FIGURES)[number], number>;
 
 describe('GET /v1/payouts/balances: the reconciliation agrees with the ledger to the cent', () => {

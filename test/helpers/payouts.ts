@@ -105,3 +105,13 @@ export function toMinor(decimal: string, digits: number): bigint {
   const value = BigInt(m[2]! + fraction);
   return m[1] ? -value : value;
 }
+
+/** The money figures of a balance (GET /v1/payouts/balances), in the answer's order. */
+export const BALANCE_FIGURES = [
+  'pending',
+  'held',
+  'approvedUnpaid',
+  'inOpenBatches',
+  'paid',
+  'clawbacksOutstanding',
+] as const;

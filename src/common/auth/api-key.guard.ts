@@ -1,36 +1,34 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
 import { BEARER, unauthorized } from '@/common/auth/key-before-body';
 import { RequestWithPrincipal } from '@/common/auth/principal';
-import { forbidden, holdsScope, PUBLIC_KEY, SCOPES_KEY } from '@/common/auth/scopes.decorator';
+import {
+  forbidden,
+  holdsScope,
+  isPublicRoute,
+  requiredScopesOf,
+} from '@/common/auth/scopes.decorator';
 import { KeyThrottlerGuard } from '@/common/rate-limit/key-throttler.guard';
-import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
 
 /**
  * Global guard: every route needs a brand API key unless marked @Public(). A route without
  * @RequireScopes is admin-only, so a forgotten decorator fails closed. A request it refuses
  * still counts against the rate limit (per client address without a valid key), so guessing
- * keys or hammering with a revoked one gets 429 like any other traffic.
+ * keys or hammering with a revoked one gets 429 like any other traffic. It reads the route's
+ * scopes where keyBeforeBody does (the Fastify route config), so the two cannot disagree.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
     private readonly throttler: KeyThrottlerGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const required = this.reflector.getAllAndOverride<ApiKeyScope[]>(SCOPES_KEY, targets) ?? [
-      'admin',
-    ];
-
-    const request = context
-      .switchToHttp()
-      .getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
+    if (isPublicRoute(request)) return true;
+    const required = requiredScopesOf(request);
     // A request with a body was authenticated before its body was read (keyBeforeBody).
     let principal = request.principal;
     if (!principal) {

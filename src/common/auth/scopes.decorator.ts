@@ -1,4 +1,4 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import type { ApiKeyScope } from '@/modules/brands/api-key.entity';
@@ -12,13 +12,12 @@ export const PUBLIC_KEY = 'tandem:public';
 
 /**
  * The route needs a key holding one of these scopes (`admin` passes everywhere); on a
- * controller, each of its routes without its own. Also in the Fastify route config, for the
- * hook that checks keys before the body (keyBeforeBody), and documented in OpenAPI (`x-scopes`
- * and the 401/403 answers).
+ * controller, each of its routes without its own. Kept in the Fastify route config, where the
+ * hook that checks keys before the body (keyBeforeBody) and the ApiKeyGuard read it, and
+ * documented in OpenAPI (`x-scopes` and the 401/403 answers).
  */
 export function RequireScopes(...scopes: ApiKeyScope[]) {
   return applyDecorators(
-    SetMetadata(SCOPES_KEY, scopes),
     RouteConfigEntries({ [SCOPES_KEY]: scopes }),
     ApiBearerAuth('apiKey'),
     ApiExtension('x-scopes', scopes),
@@ -34,11 +33,10 @@ export function RequireScopes(...scopes: ApiKeyScope[]) {
 }
 
 /**
- * No API key: public redirect, health, docs and the operator-token bootstrap. Also marked in the
- * Fastify route's config, for the hook that authenticates before the body (keyBeforeBody).
+ * No API key: public redirect, health, docs and the operator-token bootstrap (marked in the
+ * Fastify route config, read by keyBeforeBody and the ApiKeyGuard).
  */
-export const Public = () =>
-  applyDecorators(SetMetadata(PUBLIC_KEY, true), RouteConfigEntries({ [PUBLIC_KEY]: true }));
+export const Public = () => RouteConfigEntries({ [PUBLIC_KEY]: true });
 
 export const isPublicRoute = (request: FastifyRequest) =>
   routeConfigOf(request, PUBLIC_KEY) === true;

@@ -34,11 +34,7 @@ export class DeclaredInputGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!inputs.query) {
       const keys = Object.keys((request.query as object | undefined) ?? {});
-      if (keys.length > 0) {
-        throw AppError.validation(
-          keys.map((field) => ({ field, issue: 'is not an allowed field' })),
-        );
-      }
+      if (keys.length > 0) throw notAllowed(keys);
     }
     if (!inputs.body) refuseBody(request.body);
     return true;
@@ -66,7 +62,10 @@ function refuseBody(body: unknown): void {
   if (typeof body === 'object' && !Array.isArray(body)) {
     const keys = Object.keys(body);
     if (keys.length === 0) return;
-    throw AppError.validation(keys.map((field) => ({ field, issue: 'is not an allowed field' })));
+    throw notAllowed(keys);
   }
   throw AppError.field('body', 'must be empty: this operation takes no body');
 }
+
+const notAllowed = (fields: string[]) =>
+  AppError.validation(fields.map((field) => ({ field, issue: 'is not an allowed field' })));
