@@ -5,7 +5,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { documentDeclaredInputErrors } from '@/common/errors/declared-input-errors';
+import {
+  documentDeclaredInputErrors,
+  documentInternalError,
+} from '@/common/errors/declared-input-errors';
 import { Logger } from 'nestjs-pino';
 import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
 import { AppModule } from '@/app.module';
@@ -18,6 +21,7 @@ import { passCsvStream, refuseNonCsvBody } from '@/common/http/csv-body';
 import { checkJsonBody } from '@/common/http/json-body-check';
 import { requestIdOf } from '@/common/logging/logger.options';
 import { REQUEST_ID_HEADER } from '@/common/openapi/headers';
+import { spellOutNullables } from '@/common/openapi/nullable';
 import { AppConfig } from '@/config/env';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
 import { RedirectController, sendNotFound } from '@/modules/tracking/redirect.controller';
@@ -182,6 +186,8 @@ export function setupOpenApi(app: INestApplication): void {
       .build(),
   );
   documentDeclaredInputErrors(document);
+  documentInternalError(document);
+  spellOutNullables(document);
   declareRequestIdHeader(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',

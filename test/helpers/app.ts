@@ -4,6 +4,11 @@ import { DataSource } from 'typeorm';
 import { createApp } from '@/bootstrap';
 import { AppConfig, loadConfig } from '@/config/env';
 import { BrandService } from '@/modules/brands/brand.service';
+import {
+  type ConformanceChecker,
+  conformanceChecker,
+  enforceConformance,
+} from './openapi-conformance';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -61,6 +66,7 @@ export async function startApp(
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   let brandCounter = 0;
+  let checker: ConformanceChecker | undefined;
   return {
     app,
     config,
@@ -82,6 +88,12 @@ export async function startApp(
       } catch {
         parsed = undefined;
       }
+      checker ??= conformanceChecker(await (await fetch(`${baseUrl}/docs-json`)).text());
+      enforceConformance(checker, method, path, {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? '',
+        body: parsed,
+      });
       return { status: res.status, body: parsed, text, headers: res.headers };
     },
     async createBrand(name) {

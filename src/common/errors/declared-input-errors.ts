@@ -32,3 +32,22 @@ export function documentDeclaredInputErrors(document: OpenAPIObject): void {
     }
   }
 }
+
+/**
+ * Any API operation can fail unexpectedly (a bug, a database error that is not a refusal): it
+ * answers 500 in the error format, with the request id to quote (also in X-Request-Id).
+ */
+export function documentInternalError(document: OpenAPIObject): void {
+  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ALL_METHODS) {
+      const operation = item[method];
+      if (!operation?.security?.length) continue;
+      operation.responses['500'] ??= {
+        description:
+          'internal_error: an unexpected failure; `requestId` (also in X-Request-Id) finds its log entry',
+        content,
+      };
+    }
+  }
+}
