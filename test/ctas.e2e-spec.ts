@@ -191,6 +191,22 @@ describe('CTAs', () => {
     expect((await t.request('GET', url, { key: b.key })).body).toEqual(before);
   });
 
+  it('stores landing URLs with non-ASCII characters percent-encoded, as browsers send them', async () => {
+    const b = await t.createBrand();
+    const p = await createProgram(t, b.key, { landingUrl: 'https://bücher.example/für-dich?q=€' });
+    expect(p.landingUrl).toBe('https://xn--bcher-kva.example/f%C3%BCr-dich?q=%E2%82%AC');
+    const cta = await createCta(t, b.key, p.id, {
+      landingUrl: 'https://shop.example.com/日本#été',
+    });
+    expect(cta.landingUrl).toBe('https://shop.example.com/%E6%97%A5%E6%9C%AC#%C3%A9t%C3%A9');
+    const ascii = 'https://shop.example.com/a?b=%20c&d=e+f';
+    const patched = await t.request('PATCH', `/v1/programs/${p.id}/ctas/${cta.id}`, {
+      key: b.key,
+      body: { landingUrl: ascii },
+    });
+    expect(patched.body.landingUrl).toBe(ascii); // an ASCII URL is kept byte for byte
+  });
+
   it('refuses new CTAs in an ended program', async () => {
     const b = await t.createBrand();
     const p = await createProgram(t, b.key);

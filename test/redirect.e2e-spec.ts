@@ -159,6 +159,29 @@ describe('tracked-link redirect', () => {
     expect(url.searchParams.get('ref')).toBe(link.code);
   });
 
+  it('sends a landing URL stored with non-ASCII characters percent-encoded, tracked or plain', async () => {
+    // Landing URLs are made ASCII on input (ctas e2e); rows stored before that still redirect.
+    const raw = 'https://shop.example.com/日本/été?q=€#señal';
+    const link = await seedLink(db, brandId, { ctaLandingUrl: raw });
+    const tracked = await visit(link.slug);
+    expect(tracked.status).toBe(302);
+    const location = tracked.headers.get('location')!;
+    expect(location).toMatch(/^[\x21-\x7e]+$/);
+    const url = new URL(location);
+    expect(decodeURIComponent(url.pathname)).toBe('/日本/été');
+    expect(url.searchParams.get('q')).toBe('€');
+    expect(url.searchParams.get('ref')).toBe(link.code);
+    expect(decodeURIComponent(url.hash)).toBe('#señal');
+    expect(await waitForClicks(link.linkId, 1)).toHaveLength(1);
+
+    await db.query(`UPDATE programs SET status = 'paused' WHERE id = $1`, [link.programId]);
+    t.app.get(LinkCache).invalidateProgram(link.programId);
+    const plain = await visit(link.slug);
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get('location')).toBe(new URL(raw).href);
+    expect((await t.request('GET', '/health')).status).toBe(200);
+  });
+
   it('takes a trailing slash and a query string on the link, and echoes a valid X-Request-Id', async () => {
     const link = await seedLink(db, brandId);
     const res = await t.request('GET', `/r/${link.slug}/?fbclid=abc`, {

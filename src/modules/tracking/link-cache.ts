@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { asciiUrl } from '@/common/http/ascii-url';
 import { isHttpUrl, TrackedUrlTemplate, trackedUrlTemplate } from '@/modules/tracking/landing-url';
 import { LinkLookupRepository, LinkTarget } from '@/modules/tracking/link-lookup.repository';
 import { LruCache } from '@/common/cache/lru-cache';
@@ -97,6 +98,9 @@ export class LinkCache {
  * megamorphic cache miss (~3% of a redirect's CPU, measured). One literal, one shape.
  */
 function prepare(target: LinkTarget): CachedLink {
+  // Stored before landing URLs were made ASCII on input: a raw non-ASCII character in a
+  // Location header throws in Node's HTTP server.
+  const landingUrl = asciiUrl(target.landingUrl);
   return {
     linkId: target.linkId,
     slug: target.slug,
@@ -107,13 +111,13 @@ function prepare(target: LinkTarget): CachedLink {
     code: target.code,
     ctaKey: target.ctaKey,
     channel: target.channel,
-    landingUrl: target.landingUrl,
+    landingUrl,
     programStatus: target.programStatus,
     startsAt: target.startsAt,
     endsAt: target.endsAt,
     advocateStatus: target.advocateStatus,
-    template: isHttpUrl(target.landingUrl)
-      ? trackedUrlTemplate(target.landingUrl, {
+    template: isHttpUrl(landingUrl)
+      ? trackedUrlTemplate(landingUrl, {
           code: target.code,
           channel: target.channel,
           programId: target.programId,

@@ -74,19 +74,37 @@ export class RedirectController {
   /**
    * The hot path: synchronous on a warm cache (no promise is made), a database lookup on a
    * miss. Answers straight on the socket: a redirect has no body to serialise and no hook to
-   * run. Never throws: a failed lookup answers 503.
+   * run. Never throws, nor rejects: a failed lookup or answer is a 503 page.
    */
   respond(slug: string, request: RedirectRequest, res: ServerResponse): void | Promise<void> {
     const now = Date.now();
     const link = this.redirects.find(slug, now);
-    if (!(link instanceof Promise)) return send(res, request, this.answer(link, request, now));
+    if (!(link instanceof Promise)) return this.deliver(link, request, res, now);
     return link.then(
-      (loaded) => send(res, request, this.answer(loaded, request, Date.now())),
+      (loaded) => this.deliver(loaded, request, res, Date.now()),
       (err: unknown) => {
-        this.logger.error({ err }, 'link lookup failed');
+        this.logger.error({ err, requestId: request.requestId }, 'link lookup failed');
         sendUnavailable(res, request);
       },
     );
+  }
+
+  private deliver(
+    link: CachedLink | null,
+    request: RedirectRequest,
+    res: ServerResponse,
+    now: number,
+  ): void {
+    try {
+      send(res, request, this.answer(link, request, now));
+    } catch (err) {
+      // e.g. a Location Node's HTTP server refuses: this friend gets a page, the process lives
+      this.logger.error(
+        { err, requestId: request.requestId, linkId: link?.linkId },
+        'redirect failed',
+      );
+      sendUnavailable(res, request);
+    }
   }
 
   private answer(link: CachedLink | null, request: RedirectRequest, now: number): RedirectAnswer {

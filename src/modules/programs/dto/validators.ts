@@ -1,4 +1,5 @@
-import { Type } from 'class-transformer';
+import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
 import {
   isISO8601,
   isURL,
@@ -7,6 +8,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { asciiUrl } from '@/common/http/ascii-url';
 import { plusSentAsSpaceIssue } from '@/common/http/plus-as-space';
 import { isCurrency } from '@/common/money/currency';
 import { MAX_AMOUNT } from '@/common/money/money';
@@ -42,18 +44,27 @@ export function isHttpUrl(value: unknown): boolean {
   }
 }
 
-/** An absolute http(s) URL without credentials. */
+/**
+ * An absolute http(s) URL without credentials, stored as it can be sent in a Location header:
+ * non-ASCII characters percent-encoded, an internationalised host in punycode (asciiUrl).
+ */
 export const IsHttpUrl = (options?: ValidationOptions) =>
-  ValidateBy(
-    {
-      name: 'isHttpUrl',
-      validator: {
-        validate: isHttpUrl,
-        defaultMessage: () =>
-          `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`,
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? asciiUrl(value) : value,
+    ),
+    ValidateBy(
+      {
+        name: 'isHttpUrl',
+        validator: {
+          validate: isHttpUrl,
+          defaultMessage: () =>
+            `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters ` +
+            '(non-ASCII characters count percent-encoded)',
+        },
       },
-    },
-    options,
+      options,
+    ),
   );
 
 /** The real ISO 4217 list (currency-codes), upper case only: `usd` and `XYZ` are refused. */
