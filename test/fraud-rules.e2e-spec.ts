@@ -5,6 +5,7 @@ import { ClickWriter } from '@/modules/tracking/click-writer';
 import { USER_AGENT_FAMILIES } from '@/modules/tracking/user-agent';
 import { RewardApprovalJob } from '@/modules/rewards/reward-approval.job';
 import { Brand, startApp, TestApp } from './helpers/app';
+import { approve, createdBatch, soon } from './helpers/payouts';
 import {
   AdvocateSetup,
   createAdvocate,
@@ -668,6 +669,55 @@ describe('reviews: approve or reject held referrals in one transaction', () => {
       }),
     ]);
     expect(listed.body.data[0].reviewedAt).not.toBeNull();
+  });
+
+  it('leaves a reward in a payout batch to that batch: a later hold, a rejected review and the rewards API', async () => {
+    const { brand, alice } = await setup({ holdDays: 0 });
+    const friend = { id: uniqueId('c') };
+    const first = await buy(brand, { code: alice.code, customer: friend });
+    const inBatch = first.rewards.find((r: any) => r.recipient === 'advocate');
+    await approve(t, brand, inBatch.id);
+    const batch = await createdBatch(t, brand.key, { currency: 'USD', cutoff: soon() });
+    expect(batch.totals).toMatchObject({ rewards: 1, amount: inBatch.amount });
+
+    // The friend buys again through a click a script made: botClick holds the referral.
+    const link = alice.links.find((l) => l.ctaKey === 'ig-story')!;
+    const visit = await t.request('GET', `/r/${link.slug}`, {
+      headers: { 'user-agent': 'curl/8.5.0' },
+    });
+    await t.app.get(ClickWriter).flushAll();
+    const clickId = new URL(visit.headers.get('location')!).searchParams.get('tclid');
+    const second = await buy(brand, { clickId, customer: friend });
+    expect(second.referral.review.rules).toContain('botClick');
+    const reward = async (id: string) =>
+      (await t.request('GET', `/v1/rewards/${id}`, { key: brand.key })).body;
+    expect(await reward(inBatch.id)).toMatchObject({ status: 'approved', payoutBatchId: batch.id });
+    const heldReward = second.rewards.find((r: any) => r.recipient === 'advocate');
+    expect(heldReward.status).toBe('held');
+
+    // Approving the held reward on its own would skip the referral's review.
+    const approved = await t.request('POST', `/v1/rewards/${heldReward.id}/approve`, {
+      key: brand.key,
+    });
+    expect(approved.status).toBe(409);
+    expect(approved.body.error.message).toContain(first.referral.id);
+    expect((await reward(heldReward.id)).status).toBe('held');
+
+    const rejected = await t.request('POST', `/v1/reviews/${first.referral.id}/reject`, {
+      key: brand.key,
+      body: { note: 'scripted clicks' },
+    });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.rewards).toContainEqual({ id: heldReward.id, status: 'rejected' });
+    expect(await reward(inBatch.id)).toMatchObject({ status: 'approved', reason: null });
+
+    const paid = await t.request('POST', `/v1/payout-batches/${batch.id}/mark-paid`, {
+      key: brand.key,
+      body: {},
+    });
+    expect(paid.status).toBe(200);
+    expect(await reward(inBatch.id)).toMatchObject({ status: 'paid', payoutBatchId: batch.id });
+    expect((await reward(heldReward.id)).status).toBe('rejected');
   });
 
   it('approving releases rewards to pending when their hold period is not over, and the referral is not held again', async () => {

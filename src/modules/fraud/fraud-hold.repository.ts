@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '@/database/prepared-query';
 import type { FraudReason } from '@/modules/fraud/fraud-rules';
+import { IN_OPEN_PAYOUT_BATCH, waitForPayoutBatchCreation } from '@/modules/payouts/payout-policy';
 
 /** Hold reason of rewards waiting for their referral's review. */
 export const FRAUD_HOLD_REASON = 'fraud_review';
@@ -19,6 +20,9 @@ export class FraudHoldRepository {
     holds: { referralId: string; reasons: FraudReason[] }[],
   ): Promise<void> {
     if (holds.length === 0) return;
+    // A reward in a payout batch is that batch's to pay or cancel: a batch being created now
+    // may be taking some of these rewards, so wait for it and leave what it took.
+    await waitForPayoutBatchCreation(em, brandId);
     // The ids also as an array, so the planner looks them up by primary key even when the
     // statistics of fast-growing tables are stale (it scanned the brand's referrals instead).
     // Rewards follow their referrals (same brand by construction).
@@ -42,7 +46,7 @@ export class FraudHoldRepository {
          FROM ref
         WHERE w.referral_id = ref.id
           AND w.status IN ('pending', 'approved') AND w.payout_batch_id IS NULL
-          AND w.clawback_of IS NULL`,
+          AND w.clawback_of IS NULL AND NOT ${IN_OPEN_PAYOUT_BATCH}`,
       [
         brandId,
         JSON.stringify(holds.map((h) => ({ referral_id: h.referralId, reasons: h.reasons }))),

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { RewardKind } from '@/modules/programs/reward-rule.entity';
 
 /**
@@ -20,3 +21,20 @@ export const PAYOUT_RECIPIENT = 'advocate';
 export function payoutLockKey(brandId: string): string {
   return `payouts:${brandId}`;
 }
+
+/**
+ * Waits for a payout batch being created for the brand (shared side of payoutLockKey), so that
+ * the statements after it see every reward that batch took.
+ */
+export async function waitForPayoutBatchCreation(em: EntityManager, brandId: string) {
+  await em.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [
+    payoutLockKey(brandId),
+  ]);
+}
+
+/**
+ * SQL condition: the reward aliased `w` is in an open payout batch (its item not released by a
+ * cancel). `rewards.payout_batch_id` is written only when the batch is paid.
+ */
+export const IN_OPEN_PAYOUT_BATCH = `EXISTS (SELECT 1 FROM payout_batch_items i
+                 WHERE i.reward_id = w.id AND i.brand_id = w.brand_id AND NOT i.released)`;

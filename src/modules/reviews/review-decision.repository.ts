@@ -4,6 +4,7 @@ import { looksLikeId } from '@/common/ids';
 import { returnedRows } from '@/database/returned-rows';
 import type { ReferralStatus, ReviewStatus } from '@/modules/attribution/referral.entity';
 import { FRAUD_HOLD_REASON } from '@/modules/fraud/fraud-hold.repository';
+import { IN_OPEN_PAYOUT_BATCH, waitForPayoutBatchCreation } from '@/modules/payouts/payout-policy';
 import type { RewardStatus } from '@/modules/rewards/reward.entity';
 
 export const REVIEW_REJECTED_REASON = 'review_rejected';
@@ -104,13 +105,17 @@ export class ReviewDecisionRepository {
     );
   }
 
-  /** Rejects the referral and every reward of it money could still flow to. */
+  /**
+   * Rejects the referral and every reward of it money could still flow to: not one paid, nor
+   * one in a payout batch (that batch's to pay or cancel; a batch being created is waited for).
+   */
   async rejectReferral(
     em: EntityManager,
     brandId: string,
     id: string,
     note: string | null,
   ): Promise<RejectedReward[]> {
+    await waitForPayoutBatchCreation(em, brandId);
     await em.query(
       `UPDATE referrals SET status = 'rejected', reason = $3, rejected_at = now(),
               review_status = 'rejected', reviewed_at = now(), review_note = $4, updated_at = now()
@@ -119,9 +124,9 @@ export class ReviewDecisionRepository {
     );
     return returnedRows<RejectedReward>(
       await em.query(
-        `UPDATE rewards SET ${REJECT}
+        `UPDATE rewards w SET ${REJECT}
           WHERE brand_id = $1 AND referral_id = $2 AND status IN ('pending', 'held', 'approved')
-            AND payout_batch_id IS NULL AND clawback_of IS NULL
+            AND payout_batch_id IS NULL AND clawback_of IS NULL AND NOT ${IN_OPEN_PAYOUT_BATCH}
          RETURNING ${REJECTED_COLUMNS}`,
         [brandId, id, REVIEW_REJECTED_REASON],
       ),

@@ -41,7 +41,9 @@ export class RewardController {
   @RequireScopes('admin')
   @ApiOperation({
     summary: 'Approve a pending or held reward now',
-    description: 'Idempotent for an approved reward; any other status answers 409.',
+    description:
+      'Idempotent for an approved reward; any other status answers 409, and so does a reward ' +
+      "held with its referral for a fraud review (decide the referral's review instead).",
   })
   @ApiOkResponse({ type: RewardDto })
   @ApiErrors(400, 404, [409, 'invalid_status_transition'])

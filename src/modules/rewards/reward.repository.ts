@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CursorPosition } from '@/common/pagination/pagination';
-import { payoutLockKey } from '@/modules/payouts/payout-policy';
+import { waitForPayoutBatchCreation } from '@/modules/payouts/payout-policy';
 import type { Recipient, RewardKind } from '@/modules/programs/reward-rule.entity';
 import type { RewardStatus } from '@/modules/rewards/reward.entity';
 
@@ -93,9 +93,17 @@ export class RewardRepository {
    * starting until this transaction ends): the lock PayoutLedgerRepository takes exclusively.
    */
   async lockAgainstPayoutBatchCreation(em: EntityManager, brandId: string): Promise<void> {
-    await em.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [
-      payoutLockKey(brandId),
-    ]);
+    await waitForPayoutBatchCreation(em, brandId);
+  }
+
+  /** Whether the reward's referral is held for review (its fraud-held rewards go with it). */
+  async isReferralHeld(em: EntityManager, brandId: string, referralId: string): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `SELECT 1 FROM referrals WHERE brand_id = $1 AND id = $2 AND review_status = 'held'
+          AND status <> 'rejected'`,
+      [brandId, referralId],
+    );
+    return rows.length > 0;
   }
 
   async approve(em: EntityManager, brandId: string, id: string): Promise<void> {

@@ -2,6 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
+import { FRAUD_HOLD_REASON } from '@/modules/fraud/fraud-hold.repository';
 import { article } from '@/common/errors/article';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { RewardDto, toRewardDto } from '@/modules/rewards/dto/reward.dto';
@@ -44,12 +45,28 @@ export class RewardService {
     return toRewardDto(row);
   }
 
-  /** pending | held → approved; approving an approved reward again changes nothing. */
+  /**
+   * pending | held → approved; approving an approved reward again changes nothing. A reward held
+   * with its referral (fraud review) is decided through the referral: 409.
+   */
   approve(brandId: string, id: string): Promise<RewardDto> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.rewards.findByIdForBrand(brandId, id, em, true);
       if (!row) throw AppError.notFound('Reward');
       const status = row.status as RewardStatus;
+      if (
+        status === 'held' &&
+        row.reason === FRAUD_HOLD_REASON &&
+        row.referral_id &&
+        (await this.rewards.isReferralHeld(em, brandId, row.referral_id))
+      ) {
+        // as POST /v1/reviews/:id/approve answers: the referral's review decides its rewards
+        throw new AppError(
+          'invalid_status_transition',
+          `This reward is held with its referral: decide the referral's review (${row.referral_id})`,
+          [{ field: 'id', issue: `decide ${row.referral_id} instead` }],
+        );
+      }
       if (status === 'pending' || status === 'held') {
         await this.rewards.approve(em, brandId, id);
         await this.webhooks.enqueueSubjects(em, brandId, [
