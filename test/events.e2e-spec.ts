@@ -393,11 +393,67 @@ describe('conversion events → attribution → two-way rewards', () => {
     });
     const alice = await createAdvocate(t, p);
     const reasons = [];
-    for (let i = 0; i < 3; i += 1) {
-      const res = await sendEvent(t, brand, purchaseEvent({ code: alice.code }));
+    const friends = [uniqueId('cust'), uniqueId('cust'), uniqueId('cust')];
+    for (const id of friends) {
+      const res = await sendEvent(t, brand, purchaseEvent({ code: alice.code, customer: { id } }));
       reasons.push(res.body.skipped[0]?.reason ?? res.body.rewards[0]?.ruleId);
     }
     expect(reasons).toEqual(['milestone_not_reached', bonus, 'milestone_already_reached']);
+    // the friend whose purchase reached it buys again: reached already, not "not reached"
+    const again = await sendEvent(
+      t,
+      brand,
+      purchaseEvent({ code: alice.code, customer: { id: friends[1] } }),
+    );
+    expect(again.body.skipped).toEqual([
+      expect.objectContaining({ ruleId: bonus, reason: 'milestone_already_reached' }),
+    ]);
+  });
+
+  it('pays a signup reward once per friend: a repeated signup, in a batch, or after last touch moved the referral', async () => {
+    const brand = await t.createBrand();
+    const p = await createProgram(t, brand);
+    const signupRule = (recipient: string) =>
+      createRule(t, p, {
+        trigger: { event: 'signup' },
+        recipient,
+        reward: { kind: 'cash', amount: 300 },
+      });
+    const advocateRule = await signupRule('advocate');
+    const friendRule = await signupRule('friend');
+    const alice = await createAdvocate(t, p);
+    const bob = await createAdvocate(t, p);
+    const signup = (customerId: string, code: string) => ({
+      id: uniqueId('signup'),
+      type: 'signup',
+      occurredAt: new Date().toISOString(),
+      customer: { id: customerId },
+      code,
+    });
+    const repeat = [
+      { ruleId: advocateRule, recipient: 'advocate', reason: 'repeat_signup' },
+      { ruleId: friendRule, recipient: 'friend', reason: 'repeat_signup' },
+    ];
+
+    const ann = uniqueId('cust');
+    const first = await sendEvent(t, brand, signup(ann, alice.code));
+    expect(first.body.rewards.map((r: any) => r.amount)).toEqual([300, 300]);
+    const second = await sendEvent(t, brand, signup(ann, alice.code));
+    expect([second.status, second.body.rewards, second.body.skipped]).toEqual([201, [], repeat]);
+    // last touch moves the pending referral to Bob: his signup event earns nothing either
+    const moved = await sendEvent(t, brand, signup(ann, bob.code));
+    expect(moved.body.attribution.advocateId).toBe(bob.id);
+    expect([moved.body.rewards, moved.body.skipped]).toEqual([[], repeat]);
+
+    const cid = uniqueId('cust');
+    const batch = await t.request('POST', '/v1/events/batch', {
+      key: brand.key,
+      body: { events: [signup(cid, alice.code), signup(cid, alice.code)] },
+    });
+    const [one, two] = batch.body.results.map((r: any) => r.result);
+    expect(one.rewards).toHaveLength(2);
+    expect([two.rewards, two.skipped]).toEqual([[], repeat]);
+    expect(await count('rewards WHERE brand_id = $1', [brand.id])).toBe(4);
   });
 
   it('takes coupon codes from the pool once, and reports an empty pool', async () => {

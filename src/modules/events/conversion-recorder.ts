@@ -29,6 +29,7 @@ import { WebhookOutbox } from '@/modules/webhooks/webhook-outbox';
 
 interface CustomerState extends RecordedCustomer {
   purchasesSoFar: number;
+  signupsSoFar: number;
   eventsSoFar: number;
   clicks: KnownClick[];
 }
@@ -42,6 +43,7 @@ interface Decided {
   referralView: { id: string; status: ReferralRecord['status'] } | null;
   converts: boolean;
   isFirstPurchase: boolean;
+  isFirstSignup: boolean;
   isNewCustomer: boolean;
   /** The event's own click id, verified. */
   click: VerifiedClickId | null;
@@ -236,6 +238,7 @@ export class ConversionRecorder {
     const e = row.event;
     const firstSeen = customer.inserted && customer.eventsSoFar === 0;
     const isFirstPurchase = e.type === 'purchase' && customer.purchasesSoFar === 0;
+    const isFirstSignup = e.type === 'signup' && customer.signupsSoFar === 0;
     const decision = attribute({
       occurredAt: e.occurredAt,
       customerExternalId: customer.externalId,
@@ -264,6 +267,7 @@ export class ConversionRecorder {
         book.convert(referral, row.id, now);
     }
     if (e.type === 'purchase') customer.purchasesSoFar += 1;
+    if (e.type === 'signup') customer.signupsSoFar += 1;
     customer.eventsSoFar += 1;
     if (verified) customer.clicks.push({ clickId: e.clickId!, ...verified });
     return {
@@ -274,6 +278,7 @@ export class ConversionRecorder {
       referralView: referral ? { id: referral.id, status: referral.status } : null,
       converts,
       isFirstPurchase,
+      isFirstSignup,
       isNewCustomer: e.customer!.isNew ?? referral?.newCustomer ?? firstSeen,
       click: verified,
     };
@@ -285,10 +290,17 @@ export class ConversionRecorder {
     customers: RecordedCustomer[],
   ): Map<string, CustomerState> {
     const batchPurchases = new Map<string, number>();
+    const batchSignups = new Map<string, number>();
     for (const r of fresh) {
-      if (r.event.type === 'purchase') {
+      const counts =
+        r.event.type === 'purchase'
+          ? batchPurchases
+          : r.event.type === 'signup'
+            ? batchSignups
+            : null;
+      if (counts) {
         const id = r.event.customer!.id;
-        batchPurchases.set(id, (batchPurchases.get(id) ?? 0) + 1);
+        counts.set(id, (counts.get(id) ?? 0) + 1);
       }
     }
     return new Map(
@@ -297,6 +309,7 @@ export class ConversionRecorder {
         {
           ...c,
           purchasesSoFar: c.purchases - (batchPurchases.get(c.externalId) ?? 0),
+          signupsSoFar: c.signups - (batchSignups.get(c.externalId) ?? 0),
           eventsSoFar: 0,
           clicks: [],
         },
@@ -325,6 +338,7 @@ function issueRequestOf(d: Decided, screening: Screening): IssueRequest | null {
       channel: a.channel,
       isNewCustomer: d.isNewCustomer,
       isFirstPurchase: d.isFirstPurchase,
+      isFirstSignup: d.isFirstSignup,
       convertsReferral: d.converts,
     },
   };

@@ -34,4 +34,8 @@ export class CustomerEntity {
   /** Purchase events seen for this customer (first-purchase-only rules). */
   @Column('int', { default: 0 })
   purchases: number;
+
+  /** Signup events seen for this customer: only the first earns signup rewards. */
+  @Column('int', { default: 0 })
+  signups: number;
 }

@@ -18,6 +18,8 @@ export interface RecordedCustomer {
   emailNormalized: string | null;
   /** Purchases after this batch. */
   purchases: number;
+  /** Signups after this batch. */
+  signups: number;
   /** The row was created by this batch. */
   inserted: boolean;
 }
@@ -71,6 +73,7 @@ export class EventIntakeRepository {
         email_normalized: r.event.customer!.emailNormalized,
         id: r.customerId,
         purchase: r.event.type === 'purchase' ? 1 : 0,
+        signup: r.event.type === 'signup' ? 1 : 0,
       }));
     const result: {
       inserted: string[] | null;
@@ -80,6 +83,7 @@ export class EventIntakeRepository {
             external_id: string;
             email_normalized: string | null;
             purchases: number;
+            signups: number;
             inserted: boolean;
           }[]
         | null;
@@ -100,21 +104,23 @@ export class EventIntakeRepository {
                 (array_agg(c.id ORDER BY c.ord))[1] AS id,
                 (array_agg(c.email_normalized ORDER BY c.ord DESC)
                    FILTER (WHERE c.email_normalized IS NOT NULL))[1] AS email_normalized,
-                sum(c.purchase)::int AS purchases
+                sum(c.purchase)::int AS purchases, sum(c.signup)::int AS signups
            FROM json_to_recordset($3::json)
-                AS c(ord int, event_id text, external_id text, email_normalized text, id text, purchase int)
+                AS c(ord int, event_id text, external_id text, email_normalized text, id text,
+                     purchase int, signup int)
           WHERE c.event_id IN (SELECT id FROM ins)
           GROUP BY c.external_id
           ORDER BY c.external_id),
        up AS (
          INSERT INTO customers (id, brand_id, external_id, email_normalized, first_seen_at,
-                                last_seen_at, purchases)
-         SELECT id, $1, external_id, email_normalized, now(), now(), purchases FROM cust
+                                last_seen_at, purchases, signups)
+         SELECT id, $1, external_id, email_normalized, now(), now(), purchases, signups FROM cust
          ON CONFLICT (brand_id, external_id) DO UPDATE
             SET email_normalized = COALESCE(EXCLUDED.email_normalized, customers.email_normalized),
                 last_seen_at = EXCLUDED.last_seen_at,
-                purchases = customers.purchases + EXCLUDED.purchases
-         RETURNING id, external_id, email_normalized, purchases, (xmax = 0) AS inserted)
+                purchases = customers.purchases + EXCLUDED.purchases,
+                signups = customers.signups + EXCLUDED.signups
+         RETURNING id, external_id, email_normalized, purchases, signups, (xmax = 0) AS inserted)
        SELECT (SELECT json_agg(id) FROM ins) AS inserted, (SELECT json_agg(up) FROM up) AS customers`,
       [brandId, JSON.stringify(events), JSON.stringify(customers)],
     );
@@ -126,6 +132,7 @@ export class EventIntakeRepository {
         externalId: c.external_id,
         emailNormalized: c.email_normalized,
         purchases: c.purchases,
+        signups: c.signups,
         inserted: c.inserted,
       })),
     };

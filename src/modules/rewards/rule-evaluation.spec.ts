@@ -37,6 +37,7 @@ const event = (over: Partial<EvaluatedEvent> = {}): EvaluatedEvent => ({
   channel: 'instagram',
   isNewCustomer: true,
   isFirstPurchase: true,
+  isFirstSignup: false,
   convertsReferral: true,
   advocateConversions: 1,
   ...over,
@@ -71,6 +72,13 @@ describe('rule evaluation', () => {
   describe('conditions', () => {
     it.each<[string, Partial<RuleSpec>, Partial<EvaluatedEvent>, string | null]>([
       ['no conditions', {}, {}, null],
+      ['a first signup', { triggerEvent: 'signup' }, { type: 'signup', isFirstSignup: true }, null],
+      [
+        'a later signup of the same customer',
+        { triggerEvent: 'signup' },
+        { type: 'signup', isFirstSignup: false },
+        'repeat_signup',
+      ],
       ['min order met exactly', { conditions: { minOrderAmount: 10_000 } }, {}, null],
       [
         'min order not met',
@@ -227,7 +235,9 @@ describe('rule evaluation', () => {
       [3, true, 3, null],
       [3, true, 2, 'milestone_not_reached'],
       [3, true, 4, 'milestone_already_reached'],
-      [3, false, 3, 'milestone_not_reached'], // a later purchase does not convert again
+      [3, false, 2, 'milestone_not_reached'],
+      // a later purchase of the friend whose conversion reached it does not convert again
+      [3, false, 3, 'milestone_already_reached'],
       [1, true, 1, null],
     ])('nth %s, converts %s, conversions %s → %s', (nth, converts, count, expected) => {
       expect(

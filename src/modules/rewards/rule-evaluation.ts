@@ -39,6 +39,8 @@ export interface EvaluatedEvent {
   channel: string | null;
   isNewCustomer: boolean;
   isFirstPurchase: boolean;
+  /** The customer's first signup event in the brand (a signup earns once per friend). */
+  isFirstSignup: boolean;
   /** This event converts the referral (its first attributed purchase). */
   convertsReferral: boolean;
   /** The advocate's converted referrals in the program, this one included. */
@@ -76,12 +78,16 @@ export function ruleTriggers(
 export function checkMilestone(rule: RuleSpec, e: EvaluatedEvent): string | null {
   const nth = rule.milestoneNthReferral;
   if (nth == null) return null;
-  if (!e.convertsReferral || e.advocateConversions < nth) return 'milestone_not_reached';
-  if (e.advocateConversions > nth) return 'milestone_already_reached';
+  if (e.advocateConversions < nth) return 'milestone_not_reached';
+  // reached before: by an earlier referral, or by this friend's earlier purchase
+  if (!e.convertsReferral || e.advocateConversions > nth) return 'milestone_already_reached';
   return null;
 }
 
 export function checkConditions(rule: RuleSpec, e: EvaluatedEvent): string | null {
+  // A friend signs up once: a later signup event of the customer (a retry under a new event
+  // id, a second account event, a referral moved to another advocate) earns nothing.
+  if (e.type === 'signup' && !e.isFirstSignup) return 'repeat_signup';
   const c = rule.conditions ?? {};
   if (c.minOrderAmount != null) {
     if (!e.order) return 'condition_not_met:minOrderAmount';
