@@ -76,12 +76,18 @@ export class WebhookSender {
   }
 }
 
-/** Sends the POST and resolves with the answer's head once it arrives (its body unread). */
+/**
+ * Sends the POST and resolves with the answer's head once it arrives (its body unread). A
+ * kept-alive connection the receiver closed while it sat idle (most servers drop idle ones after
+ * a few seconds) fails with ECONNRESET before any answer; the request is then sent once more on
+ * a new connection, as Node's documentation advises, rather than recorded as a failed attempt.
+ */
 function post(
   url: string,
   headers: Record<string, string>,
   body: string,
   options: { agent: HttpAgent; lookup: ReturnType<typeof guardedLookup>; signal: AbortSignal },
+  retried = false,
 ): Promise<IncomingMessage> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -94,7 +100,12 @@ function post(
       },
       resolve,
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const staleConnection = req.reusedSocket && err.code === 'ECONNRESET';
+      if (staleConnection && !retried && !options.signal.aborted) {
+        resolve(post(url, headers, body, options, true));
+      } else reject(err);
+    });
     req.end(body);
   });
 }
