@@ -65,7 +65,8 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
     default: 'createdAt',
     description:
       'Sort key. `name` sorts case-insensitively, advocates without a name as an empty name. ' +
-      'Sorting by KPIs (clicks, conversions, revenue…) arrives with the analytics module.',
+      "To rank advocates by a KPI (clicks, conversions, revenue…), use a program's leaderboard: " +
+      '`GET /v1/programs/{id}/kpis/breakdown?by=advocate&sort=<kpi>` (KPIs are per program and currency).',
   })
   @IsOptional()
   @IsIn(ADVOCATE_SORTS)
