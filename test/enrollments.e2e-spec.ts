@@ -243,6 +243,40 @@ describe('enrollments, referral codes and tracked links', () => {
       { key: brand.key },
     );
     expect(one.body.data.map((l: any) => l.ctaKey)).toEqual(['ig-story']);
+    expect(all.body.nextCursor).toBeNull();
+
+    // Pages of 1 and 3 walk the same list in the same order, without a skip or a repeat.
+    const walk = async (limit: number) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await t.request(
+          'GET',
+          `/v1/advocates/${advocateId}/links?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+          { key: brand.key },
+        );
+        expect(page.body.data.length).toBeLessThanOrEqual(limit);
+        ids.push(...page.body.data.map((l: any) => l.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const everyId = all.body.data.map((l: any) => l.id);
+    expect(await walk(1)).toEqual(everyId);
+    expect(await walk(3)).toEqual(everyId);
+    const first = await t.request('GET', `/v1/advocates/${advocateId}/links?limit=2`, {
+      key: brand.key,
+    });
+    const foreign = await t.request(
+      'GET',
+      `/v1/advocates/${advocateId}/links?programId=${p2.programId}&cursor=${first.body.nextCursor}`,
+      { key: brand.key },
+    );
+    expect([foreign.status, foreign.body.error.details[0].field]).toEqual([400, 'cursor']);
+    const tooMany = await t.request('GET', `/v1/advocates/${advocateId}/links?limit=501`, {
+      key: brand.key,
+    });
+    expect([tooMany.status, tooMany.body.error.details[0].field]).toEqual([400, 'limit']);
   });
 
   it('gives already-enrolled advocates a link for a CTA added later, on their next enrollment call', async () => {

@@ -272,9 +272,17 @@ describe('request pipeline', () => {
 
   it('answers 503 in the one error format, naming the failing check, when the database does not answer', async () => {
     // The database's failure is what is simulated here; the answer is what is checked.
+    // Only the health check's query fails: a background job's query in the same moment must not
+    // take the failure instead (a flaky 200 when mockRejectedValueOnce was used).
+    const dataSource = t.app.get(DataSource);
+    const original = dataSource.query.bind(dataSource);
     const query = jest
-      .spyOn(t.app.get(DataSource), 'query')
-      .mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.0.0.7:5432'));
+      .spyOn(dataSource, 'query')
+      .mockImplementation((sql: string, ...rest: unknown[]) =>
+        sql === 'SELECT 1'
+          ? Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:5432'))
+          : (original as (...args: unknown[]) => Promise<any>)(sql, ...rest),
+      );
     try {
       const res = await t.request('GET', '/health');
       expect(res.status).toBe(503);

@@ -72,7 +72,9 @@ export class EnrollmentController {
   @Get('advocates/:advocateId/links')
   @ApiOperation({
     summary: "An advocate's tracked links with their clicks, unique visitors and shares",
-    description: 'Every link of every program the advocate is enrolled in (or of `programId`).',
+    description:
+      'Every link of every program the advocate is enrolled in (or of `programId`), grouped by ' +
+      'enrollment (oldest first) and CTA; paginated with `limit` and `cursor`.',
   })
   @ApiOkResponse({ type: LinkListDto })
   @ApiErrors(400, 404)
@@ -81,16 +83,17 @@ export class EnrollmentController {
     @Param('advocateId') advocateId: string,
     @Query() query: ListLinksQueryDto,
   ): Promise<LinkListDto> {
-    const links = await this.enrollments.linksOfAdvocate(brandId, advocateId, query.programId);
+    const links = await this.enrollments.linksOfAdvocate(brandId, advocateId, query);
     const stats = await this.stats.statsForLinks(
       brandId,
-      links.map((l) => l.id),
+      links.data.map((l) => l.id),
     );
     return {
-      data: links.map((l) => ({
+      data: links.data.map((l) => ({
         ...this.enrollments.toLinkDto(l),
         ...(stats.get(l.id) ?? { clicks: 0, uniqueVisitors: 0, shares: 0 }),
       })),
+      nextCursor: links.nextCursor,
     };
   }
 }

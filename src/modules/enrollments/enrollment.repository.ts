@@ -164,13 +164,29 @@ export class EnrollmentRepository {
     );
   }
 
-  linksOfAdvocate(brandId: string, advocateId: string, programId?: string): Promise<LinkRow[]> {
+  /**
+   * Grouped by enrollment (oldest first), then by CTA. `afterLinkId` is the last link of the
+   * previous page: the page goes on after its place in that order (links are never deleted).
+   */
+  linksOfAdvocate(
+    brandId: string,
+    advocateId: string,
+    programId: string | undefined,
+    limit: number,
+    afterLinkId?: string,
+  ): Promise<LinkRow[]> {
     return this.dataSource.query(
       `SELECT ${LINK_COLUMNS}
          FROM links l JOIN ctas c ON c.id = l.cta_id JOIN enrollments e ON e.id = l.enrollment_id
         WHERE l.brand_id = $1 AND l.advocate_id = $2 AND ($3::text IS NULL OR l.program_id = $3)
-        ORDER BY e.created_at, e.id, c.created_at, c.id`,
-      [brandId, advocateId, programId ?? null],
+          AND ($4::text IS NULL OR (e.created_at, e.id, c.created_at, c.id) > (
+                SELECT e2.created_at, e2.id, c2.created_at, c2.id
+                  FROM links l2 JOIN ctas c2 ON c2.id = l2.cta_id
+                  JOIN enrollments e2 ON e2.id = l2.enrollment_id
+                 WHERE l2.id = $4 AND l2.brand_id = $1))
+        ORDER BY e.created_at, e.id, c.created_at, c.id
+        LIMIT $5`,
+      [brandId, advocateId, programId ?? null, afterLinkId ?? null, limit + 1],
     );
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
-import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
+import { decodeCursor, DEFAULT_LIMIT, Page, toPage } from '@/common/pagination/pagination';
 import {
   EnrollmentRepository,
   EnrollmentRow,
@@ -123,14 +123,31 @@ export class EnrollmentService {
     return { data, nextCursor: page.nextCursor };
   }
 
+  /** A page of the advocate's links (see EnrollmentRepository.linksOfAdvocate for the order). */
   async linksOfAdvocate(
     brandId: string,
     advocateId: string,
-    programId?: string,
-  ): Promise<LinkRow[]> {
+    query: { programId?: string; limit?: number; cursor?: string },
+  ): Promise<Page<LinkRow>> {
+    const list = { list: 'advocate-links', brandId, advocateId, programId: query.programId };
+    const after = decodeCursor(query.cursor, 'text', list);
     if (!(await this.enrollments.findAdvocate(brandId, advocateId)))
       throw AppError.notFound('Advocate');
-    return this.enrollments.linksOfAdvocate(brandId, advocateId, programId);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const rows = await this.enrollments.linksOfAdvocate(
+      brandId,
+      advocateId,
+      query.programId,
+      limit,
+      after?.id,
+    );
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ k: r.id, id: r.id }),
+      (r) => r,
+      list,
+    );
   }
 
   toLinkDto(link: LinkRow): LinkDto {

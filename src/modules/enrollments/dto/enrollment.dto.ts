@@ -74,6 +74,13 @@ export class LinkWithStatsDto extends LinkDto {
 export class LinkListDto {
   @ApiProperty({ type: [LinkWithStatsDto] })
   data: LinkWithStatsDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last',
+  })
+  nextCursor: string | null;
 }
 
 export class EnrollmentDto {
@@ -110,7 +117,7 @@ export class EnrollmentPageDto {
   nextCursor: string | null;
 }
 
-export class ListLinksQueryDto {
+export class ListLinksQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 64, description: 'Only the links of this program' })
   @IsOptional()
   @IsString()
