@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -36,7 +37,13 @@ export class DeclaredInputGuard implements CanActivate {
       const keys = Object.keys((request.query as object | undefined) ?? {});
       if (keys.length > 0) throw notAllowed(keys);
     }
-    if (!inputs.body) refuseBody(request.body);
+    if (!inputs.body) {
+      // Fastify does not read a GET's body: one sent is refused here, as on any other operation.
+      if (request.body === undefined && carriesBody(request.raw.headers)) {
+        throw AppError.field('body', 'must be empty: this operation takes no body');
+      }
+      refuseBody(request.body);
+    }
     return true;
   }
 
@@ -65,6 +72,11 @@ function refuseBody(body: unknown): void {
     throw notAllowed(keys);
   }
   throw AppError.field('body', 'must be empty: this operation takes no body');
+}
+
+function carriesBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 const notAllowed = (fields: string[]) =>
