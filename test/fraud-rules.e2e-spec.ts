@@ -703,10 +703,19 @@ describe('reviews: approve or reject held referrals in one transaction', () => {
     expect(approved.body.error.message).toContain(first.referral.id);
     expect((await reward(heldReward.id)).status).toBe('held');
 
+    await new Promise((r) => setTimeout(r, 20));
+    const beforeDecision = new Date().toISOString();
     const rejected = await t.request('POST', `/v1/reviews/${first.referral.id}/reject`, {
       key: brand.key,
       body: { note: 'scripted clicks' },
     });
+    // still listed by when it was flagged, not when it was decided
+    const listed = await t.request('GET', '/v1/reviews?status=rejected&type=referral', {
+      key: brand.key,
+    });
+    const item = listed.body.data.find((r: any) => r.id === first.referral.id);
+    expect(item.flaggedAt < beforeDecision).toBe(true);
+    expect(item.reviewedAt >= beforeDecision).toBe(true);
     expect(rejected.status).toBe(200);
     expect(rejected.body.rewards).toContainEqual({ id: heldReward.id, status: 'rejected' });
     expect(await reward(inBatch.id)).toMatchObject({ status: 'approved', reason: null });

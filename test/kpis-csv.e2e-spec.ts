@@ -71,6 +71,9 @@ describe('KPI CSV exports and spreadsheet formulas', () => {
     ]);
     // The raw line: the quote is inside the RFC 4180 quoting, the cell starts with it.
     expect(board.text).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",`);
+    // RFC 4180 records, as the payout exports: CRLF after each, header included
+    expect(board.text.split('\r\n')).toHaveLength(3);
+    expect(board.text.endsWith('\r\n')).toBe(true);
 
     const byCta = rows(
       (await get(`/v1/programs/${p.programId}/kpis/breakdown?by=cta&sort=clicks&format=csv`)).text,

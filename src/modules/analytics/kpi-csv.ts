@@ -28,7 +28,7 @@ export async function rowsToCsv(rows: object[], columns?: string[]): Promise<str
   const header = columns ?? Object.keys(flat[0] ?? {});
   const records = flat.map((r) => header.map((c) => cellText(r[c])));
   return new Promise((resolve, reject) => {
-    stringify([header, ...records], { eof: true }, (err, out) =>
+    stringify([header, ...records], { eof: true, record_delimiter: 'windows' }, (err, out) =>
       err ? reject(err) : resolve(out),
     );
   });

@@ -3,11 +3,25 @@ import {
   divRound,
   emptyTotals,
   goalScore,
+  roundRatio,
   programCostBetween,
   ratio,
 } from '@/modules/analytics/kpi-math';
 
 const at = (iso: string) => new Date(iso);
+
+describe('roundRatio', () => {
+  it.each([
+    [7, 32, 0.2188], // 0.21875: the double is 0.21874999…, rounded from the ratio it is up
+    [1, 3, 0.3333],
+    [2, 3, 0.6667],
+    [0, 5, 0],
+    [5, 5, 1],
+    [123456789012345, 987654321098765, 0.125],
+  ])('%s / %s → %s', (num, den, expected) => {
+    expect(roundRatio(num, den, 4)).toBe(expected);
+  });
+});
 
 describe('KPI formulas', () => {
   it('rounds divisions half away from zero, exactly', () => {

@@ -248,11 +248,19 @@ export function goalScore(
   const cost = k.rewardCost + (k.programCost ?? 0);
   const conversion = value <= 0 ? 0 : value / (value + Math.max(cost, 0));
   const score = (100 * (w.reach * reach + w.sharing * sharing + w.conversion * conversion)) / sum;
+  // Each component is a ratio of whole numbers: rounded from that ratio, not from its float
+  // (0.21875 is 0.21874999… as a double, and rounded to 0.2187 instead of 0.2188).
   return {
     score: round(score, 1),
-    reach: round(reach, 4),
-    sharing: round(sharing, 4),
-    conversion: round(conversion, 4),
+    reach:
+      k.activeAdvocates > 0
+        ? roundRatio(k.reach, k.reach + REACH_HALF_SATURATION * k.activeAdvocates, 4)
+        : 0,
+    sharing:
+      enrolledAdvocates > 0
+        ? roundRatio(Math.min(k.activeAdvocates, enrolledAdvocates), enrolledAdvocates, 4)
+        : 0,
+    conversion: value <= 0 ? 0 : roundRatio(value, value + Math.max(cost, 0), 4),
     weights: {
       reach: round(w.reach / sum, 4),
       sharing: round(w.sharing / sum, 4),
@@ -262,6 +270,20 @@ export function goalScore(
 }
 
 /** Half away from zero, for display values computed in floating point. */
+/**
+ * num / den for whole numbers num ≥ 0 and den > 0, rounded half up (away from zero) to
+ * `decimals`, computed exactly in integers (beyond 2^53 a money sum is no longer exact anyway).
+ */
+export function roundRatio(num: number, den: number, decimals: number): number {
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num < 0 || den <= 0) {
+    return round(num / den, decimals); // not whole numbers: the float is all there is
+  }
+  const scale = 10n ** BigInt(decimals);
+  const d = BigInt(den);
+  const scaled = (BigInt(num) * scale * 2n + d) / (2n * d);
+  return Number(scaled) / Number(scale);
+}
+
 function round(v: number, decimals: number): number {
   const f = 10 ** decimals;
   return (Math.sign(v) * Math.round(Math.abs(v) * f)) / f;

@@ -45,7 +45,7 @@ export class ReviewRepository {
          UNION ALL
          SELECT 'referral', r.id, 'rejected', r.reason, r.review_reasons, r.program_id,
                 r.advocate_id, c.external_id, r.first_event_id, NULL, NULL, NULL, NULL,
-                r.rejected_at, r.reviewed_at, r.review_note
+                coalesce(r.held_at, r.rejected_at), r.reviewed_at, r.review_note
            FROM referrals r LEFT JOIN customers c ON c.id = r.customer_id AND c.brand_id = r.brand_id
           WHERE r.brand_id = $1 AND r.status = 'rejected'
             AND ($2::text IS NULL OR $2 = 'referral') AND ($3::text IS NULL OR $3 = 'rejected')

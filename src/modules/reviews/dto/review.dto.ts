@@ -158,7 +158,11 @@ export class ReviewItemDto {
   })
   rewards?: ReviewReferralRewardDto[];
 
-  @ApiProperty({ format: 'date-time', description: 'When it was flagged' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'When it was flagged: held by a fraud rule (kept when the review rejects it), else rejected',
+  })
   flaggedAt: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
