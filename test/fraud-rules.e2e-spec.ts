@@ -777,6 +777,19 @@ describe('reviews: approve or reject held referrals in one transaction', () => {
       body: { note: 'paused for a reason' },
     });
     expect(rejected.body.rewards).toEqual([{ id: paused.rewards[1].id, status: 'rejected' }]);
+    // The same decision again answers the same (its note and time); the opposite one is a 409.
+    const decide = (id: string, action: string, body?: object) =>
+      t.request('POST', `/v1/reviews/${id}/${action}`, { key: brand.key, body });
+    const approvedAgain = await decide(paused.rewards[0].id, 'approve');
+    expect([approvedAgain.status, approvedAgain.body]).toEqual([200, released.body]);
+    const rejectedAgain = await decide(paused.rewards[1].id, 'reject', { note: 'another note' });
+    expect([rejectedAgain.status, rejectedAgain.body]).toEqual([200, rejected.body]);
+    expect(rejected.body).toMatchObject({
+      note: 'paused for a reason',
+      reviewedAt: expect.any(String),
+    });
+    expect((await decide(paused.rewards[0].id, 'reject')).status).toBe(409);
+    expect((await decide(paused.rewards[1].id, 'approve')).status).toBe(409);
 
     const flagged = await buy(brand, { code: alice.code, customer: throwaway() });
     const inReferral = await t.request('POST', `/v1/reviews/${flagged.rewards[0].id}/approve`, {

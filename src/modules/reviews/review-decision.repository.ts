@@ -24,6 +24,9 @@ export interface LockedReward {
   referral_id: string | null;
   /** Its referral is held for review (then the referral is what gets decided). */
   referral_held: boolean;
+  review_decision: 'approved' | 'rejected' | null;
+  reviewed_at: Date | null;
+  review_note: string | null;
 }
 
 export interface RejectedReward {
@@ -72,7 +75,8 @@ export class ReviewDecisionRepository {
   ): Promise<LockedReward | undefined> {
     if (!looksLikeId('reward', id)) return undefined;
     const rows: LockedReward[] = await em.query(
-      `SELECT w.id, w.status, w.reason, w.referral_id,
+      `SELECT w.id, w.status, w.reason, w.referral_id, w.review_decision, w.reviewed_at,
+              w.review_note,
               coalesce(r.review_status = 'held' AND r.status <> 'rejected', false) AS referral_held
          FROM rewards w LEFT JOIN referrals r ON r.id = w.referral_id AND r.brand_id = w.brand_id
         WHERE w.brand_id = $1 AND w.id = $2
@@ -133,25 +137,35 @@ export class ReviewDecisionRepository {
     );
   }
 
+  /** Releases a reward held on its own, recording the review's decision. */
   async releaseReward(
     em: EntityManager,
     brandId: string,
     id: string,
+    note: string | null,
   ): Promise<{ id: string; status: RewardStatus }[]> {
     return returnedRows(
       await em.query(
-        `UPDATE rewards SET ${RELEASE} WHERE brand_id = $1 AND id = $2 RETURNING id, status`,
-        [brandId, id],
+        `UPDATE rewards SET ${RELEASE}, ${DECIDED('approved')}
+          WHERE brand_id = $1 AND id = $2 RETURNING id, status`,
+        [brandId, id, note],
       ),
     );
   }
 
-  async rejectReward(em: EntityManager, brandId: string, id: string): Promise<RejectedReward[]> {
+  /** Rejects a reward held on its own, recording the review's decision. */
+  async rejectReward(
+    em: EntityManager,
+    brandId: string,
+    id: string,
+    note: string | null,
+  ): Promise<RejectedReward[]> {
     return returnedRows<RejectedReward>(
       await em.query(
-        `UPDATE rewards SET ${REJECT} WHERE brand_id = $1 AND id = $2 AND status = 'held'
+        `UPDATE rewards SET ${REJECT}, ${DECIDED('rejected', 4)}
+          WHERE brand_id = $1 AND id = $2 AND status = 'held'
          RETURNING ${REJECTED_COLUMNS}`,
-        [brandId, id, REVIEW_REJECTED_REASON],
+        [brandId, id, REVIEW_REJECTED_REASON, note],
       ),
     );
   }
@@ -192,4 +206,6 @@ const RELEASE = `status = CASE WHEN available_at <= now() THEN 'approved' ELSE '
   approved_at = CASE WHEN available_at <= now() THEN coalesce(approved_at, now()) END,
   reason = NULL, updated_at = now()`;
 const REJECT = `status = 'rejected', reason = $3, rejected_at = now(), updated_at = now()`;
+const DECIDED = (decision: 'approved' | 'rejected', noteParam = 3) =>
+  `review_decision = '${decision}', reviewed_at = now(), review_note = $${noteParam}`;
 const REJECTED_COLUMNS = `id, rule_id, program_id, kind, currency, amount, reversed_amount`;

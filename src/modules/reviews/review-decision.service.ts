@@ -95,23 +95,28 @@ export class ReviewDecisionService {
         [{ field: 'id', issue: `decide ${reward.referral_id} instead` }],
       );
     }
-    if (decision === 'rejected' && reward.status === 'rejected') {
-      // already rejected: the same answer
-    } else if (reward.status !== 'held') {
-      throw notHeld('reward', reward.status);
-    } else if (decision === 'approved') {
-      const released = await this.repository.releaseReward(em, brandId, id);
-      await this.announceApprovals(em, brandId, released);
-    } else {
-      const rejected = await this.repository.rejectReward(em, brandId, id);
-      await this.repository.adjustTallies(em, brandId, tallyDeltas(rejected));
+    if (reward.review_decision !== decision) {
+      if (reward.review_decision !== null) throw notHeld('reward', reward.status);
+      if (decision === 'rejected' && reward.status === 'rejected') {
+        // rejected otherwise (POST /v1/rewards/:id/reject): what was asked is so
+      } else if (reward.status !== 'held') {
+        throw notHeld('reward', reward.status);
+      } else if (decision === 'approved') {
+        const released = await this.repository.releaseReward(em, brandId, id, note);
+        await this.announceApprovals(em, brandId, released);
+      } else {
+        const rejected = await this.repository.rejectReward(em, brandId, id, note);
+        await this.repository.adjustTallies(em, brandId, tallyDeltas(rejected));
+      }
     }
+    // The decision as recorded: a repeated one answers the first one's note and time.
+    const after = (await this.repository.lockReward(em, brandId, id))!;
     return {
       id,
       type: 'reward',
       decision,
-      note,
-      reviewedAt: new Date().toISOString(),
+      note: after.review_decision ? after.review_note : note,
+      reviewedAt: after.reviewed_at ? new Date(after.reviewed_at).toISOString() : null,
       rewards: await this.statuses(em, brandId, { rewardId: id }),
     };
   }

@@ -128,6 +128,19 @@ export class RewardEntity {
   @Column('timestamptz', { nullable: true })
   rejectedAt: Date | null;
 
+  /**
+   * The review's decision on a reward held on its own (`POST /v1/reviews/rwd_…`), kept so that
+   * the same decision repeated answers the same, and the opposite one is refused.
+   */
+  @Column('text', { nullable: true })
+  reviewDecision: 'approved' | 'rejected' | null;
+
+  @Column('timestamptz', { nullable: true })
+  reviewedAt: Date | null;
+
+  @Column('text', { nullable: true })
+  reviewNote: string | null;
+
   /** The payout batch that paid it (set with status paid; an open batch's items hold its rewards). */
   @Column('text', { nullable: true })
   payoutBatchId: string | null;
