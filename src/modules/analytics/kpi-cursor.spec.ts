@@ -55,7 +55,7 @@ describe('KPI CSV', () => {
       { name: 'Ben, "B"', roi: null, goal: { score: 1.5 } },
       { name: 'Anna', roi: -1, goal: { score: 0 } },
     ]);
-    expect(csv).toBe('name,roi,goal.score\n"Ben, ""B""",,1.5\nAnna,-1,0\n');
+    expect(csv).toBe('name,roi,goal.score\r\n"Ben, ""B""",,1.5\r\nAnna,-1,0\r\n');
   });
 
   it('escapes text cells a spreadsheet would run as formulas, never numbers', async () => {
@@ -64,7 +64,7 @@ describe('KPI CSV', () => {
       { name: 'a=b', key: 'k-', label: 'x@', roi: -1, n: null },
     ]);
     expect(csv).toBe(
-      `name,key,label,roi,n\n"'=HYPERLINK(""x"")",'-k,'@a,-0.5,'+1\na=b,k-,x@,-1,\n`,
+      `name,key,label,roi,n\r\n"'=HYPERLINK(""x"")",'-k,'@a,-0.5,'+1\r\na=b,k-,x@,-1,\r\n`,
     );
   });
 });
