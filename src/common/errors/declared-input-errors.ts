@@ -4,6 +4,25 @@ import { ErrorResponseDto } from '@/common/errors/error-response.dto';
 
 const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
 const ALL_METHODS = ['get', ...WRITE_METHODS] as const;
+type Method = (typeof ALL_METHODS)[number];
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+const errorContent = () => ({
+  'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } },
+});
+
+/** Every operation that takes credentials (all of /v1), with its method. */
+function forEachKeyedOperation(
+  document: OpenAPIObject,
+  visit: (operation: OperationObject, method: Method) => void,
+): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ALL_METHODS) {
+      const operation = item[method];
+      if (operation?.security?.length) visit(operation, method);
+    }
+  }
+}
 
 /**
  * Documents what DeclaredInputGuard and the body parsers answer on every authenticated operation,
@@ -12,25 +31,21 @@ const ALL_METHODS = ['get', ...WRITE_METHODS] as const;
  * another type (Fastify refuses those before any route code runs).
  */
 export function documentDeclaredInputErrors(document: OpenAPIObject): void {
-  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
-  for (const item of Object.values(document.paths)) {
-    for (const method of ALL_METHODS) {
-      const operation = item[method];
-      if (!operation?.security?.length) continue;
-      const responses = operation.responses;
-      responses['400'] ??= {
-        description:
-          'validation_failed: a query parameter, or a body field, this operation does not take (`details` names it)',
-        content,
-      };
-      if (method === 'get' || operation.requestBody) continue;
-      responses['413'] ??= { description: 'The request body is over 10 MB', content };
-      responses['415'] ??= {
-        description: 'Unsupported Content-Type: this operation takes no body (or `{}`)',
-        content,
-      };
-    }
-  }
+  const content = errorContent();
+  forEachKeyedOperation(document, (operation, method) => {
+    const responses = operation.responses;
+    responses['400'] ??= {
+      description:
+        'validation_failed: a query parameter, or a body field, this operation does not take (`details` names it)',
+      content,
+    };
+    if (method === 'get' || operation.requestBody) return;
+    responses['413'] ??= { description: 'The request body is over 10 MB', content };
+    responses['415'] ??= {
+      description: 'Unsupported Content-Type: this operation takes no body (or `{}`)',
+      content,
+    };
+  });
 }
 
 /**
@@ -38,16 +53,12 @@ export function documentDeclaredInputErrors(document: OpenAPIObject): void {
  * answers 500 in the error format, with the request id to quote (also in X-Request-Id).
  */
 export function documentInternalError(document: OpenAPIObject): void {
-  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
-  for (const item of Object.values(document.paths)) {
-    for (const method of ALL_METHODS) {
-      const operation = item[method];
-      if (!operation?.security?.length) continue;
-      operation.responses['500'] ??= {
-        description:
-          'internal_error: an unexpected failure; `requestId` (also in X-Request-Id) finds its log entry',
-        content,
-      };
-    }
-  }
+  const content = errorContent();
+  forEachKeyedOperation(document, (operation) => {
+    operation.responses['500'] ??= {
+      description:
+        'internal_error: an unexpected failure; `requestId` (also in X-Request-Id) finds its log entry',
+      content,
+    };
+  });
 }
