@@ -162,6 +162,14 @@ describe('Advocate CSV import', () => {
       email: null,
       socialProfiles: [{ channel: 'youtube', handle: 'alice-yt', followers: 99 }],
     });
+
+    // The same file again changes nothing, updatedAt included; a real change moves it.
+    await new Promise((r) => setTimeout(r, 5));
+    await importCsv(brand, 'externalId,name,email,instagram\ncust_1,,,\n');
+    expect((await byExternalId(brand)).cust_1.updatedAt).toBe(cust1.updatedAt);
+    await importCsv(brand, 'externalId,name\ncust_1,Alice B.\n');
+    const renamed = (await byExternalId(brand)).cust_1;
+    expect([renamed.name, renamed.updatedAt > cust1.updatedAt]).toEqual(['Alice B.', true]);
   });
 
   it('lets the last row of a repeated externalId win, in one batch and across batches', async () => {

@@ -282,6 +282,13 @@ describe('Reward rules', () => {
       expect([body, bad.status, fieldsOf(bad)]).toEqual([body, 400, field.split(',')]);
     }
     expect((await t.request('GET', url, { key: b.key })).body).toEqual(before);
+    // The stored values sent again change nothing, updatedAt included.
+    await new Promise((r) => setTimeout(r, 5));
+    const same = await t.request('PATCH', url, {
+      key: b.key,
+      body: { reward: before.reward, conditions: before.conditions, holdDays: before.holdDays },
+    });
+    expect([same.status, same.body]).toEqual([200, before]);
 
     const cleared = await t.request('PATCH', url, {
       key: b.key,
@@ -289,6 +296,7 @@ describe('Reward rules', () => {
     });
     expect(cleared.status).toBe(200);
     expect(cleared.body).toMatchObject({ trigger: { event: 'signup' }, conditions: {} });
+    expect(cleared.body.updatedAt > before.updatedAt).toBe(true);
   });
 
   it('deletes a rule by deactivating it: idempotent, still readable, no longer editable', async () => {

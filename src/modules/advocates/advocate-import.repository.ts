@@ -32,19 +32,39 @@ export interface UpsertOutcome {
 type UpdatableField = 'email' | 'name' | 'tier' | 'status' | 'tags' | 'socialProfiles';
 const UPDATABLE: UpdatableField[] = ['email', 'name', 'tier', 'status', 'tags', 'socialProfiles'];
 
-const SET_CLAUSES: Record<UpdatableField, string> = {
-  email: 'email = EXCLUDED.email, email_normalized = EXCLUDED.email_normalized',
-  name: 'name = EXCLUDED.name',
-  tier: 'tier = EXCLUDED.tier',
-  status: 'status = EXCLUDED.status',
-  tags: 'tags = EXCLUDED.tags',
+/** Per field: the column and its new value (evaluated on the stored row, `a`). */
+const NEW_VALUES: Record<UpdatableField, [column: string, value: string][]> = {
+  email: [
+    ['email', 'EXCLUDED.email'],
+    ['email_normalized', 'EXCLUDED.email_normalized'],
+  ],
+  name: [['name', 'EXCLUDED.name']],
+  tier: [['tier', 'EXCLUDED.tier']],
+  status: [['status', 'EXCLUDED.status']],
+  tags: [['tags', 'EXCLUDED.tags']],
   // $3 = the imported channels: their stored profiles give way to the file's, the rest stay.
-  socialProfiles: `social_profiles = COALESCE((
+  socialProfiles: [
+    [
+      'social_profiles',
+      `COALESCE((
       SELECT jsonb_agg(p.profile ORDER BY p.position)
       FROM jsonb_array_elements(a.social_profiles) WITH ORDINALITY AS p(profile, position)
       WHERE NOT (p.profile->>'channel' = ANY($3::text[]))
     ), '[]'::jsonb) || EXCLUDED.social_profiles`,
+    ],
+  ],
 };
+
+/** The SET list of an upsert giving these fields; updatedAt moves only if a value changes. */
+function setClauses(fields: UpdatableField[]): string {
+  const pairs = fields.flatMap((f) => NEW_VALUES[f]);
+  const changed = `ROW(${pairs.map(([, v]) => v).join(', ')})
+    IS DISTINCT FROM ROW(${pairs.map(([c]) => `a.${c}`).join(', ')})`;
+  return [
+    ...pairs.map(([c, v]) => `${c} = ${v}`),
+    `updated_at = CASE WHEN ${changed} THEN now() ELSE a.updated_at END`,
+  ].join(',\n');
+}
 
 @Injectable()
 export class AdvocateImportRepository {
@@ -96,9 +116,7 @@ export class AdvocateImportRepository {
       social_profiles: u.socialProfiles,
     }));
     // Without a given field there is nothing to change; the no-op still reports the row.
-    const sets = fields.length
-      ? [...fields.map((f) => SET_CLAUSES[f]), 'updated_at = now()'].join(',\n')
-      : 'external_id = a.external_id';
+    const sets = fields.length ? setClauses(fields) : 'external_id = a.external_id';
     const params: unknown[] = [brandId, JSON.stringify(records)];
     if (fields.includes('socialProfiles')) params.push(channels);
     // Sorted by externalId so concurrent imports lock rows in one order (no deadlock).

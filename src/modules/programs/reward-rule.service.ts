@@ -107,6 +107,11 @@ export class RewardRuleService {
       if (dto.holdDays !== undefined) merged.holdDays = dto.holdDays;
       if (dto.description !== undefined) merged.description = dto.description;
       const rule = await this.validated(em, program, merged);
+      // Nothing changes (the stored values sent again): no write, and updatedAt stays.
+      const before = toRewardRuleDto(current);
+      if (JSON.stringify(toRewardRuleDto({ ...current, ...rule })) === JSON.stringify(before)) {
+        return before;
+      }
       await this.rules.updateForBrand(brandId, programId, ruleId, rule, em);
       const updated = await this.rules.findByIdForBrand(brandId, programId, ruleId, em);
       return toRewardRuleDto(updated!);
