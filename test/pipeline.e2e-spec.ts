@@ -139,6 +139,27 @@ describe('request pipeline', () => {
       const res = await t.request('POST', '/v1/api-keys', { key, body });
       expect([res.status, res.body.error.details]).toEqual([400, details]);
     }
+    // A list that is not a list: that alone, not its elements' rules nor "is required".
+    const advocates: [unknown, { field: string; issue: string }[]][] = [
+      [{ externalId: 'a', tags: null }, [{ field: 'tags', issue: 'must be an array' }]],
+      [{ externalId: 'a', tags: {} }, [{ field: 'tags', issue: 'must be an array' }]],
+      [
+        { externalId: 'a', socialProfiles: {} },
+        [{ field: 'socialProfiles', issue: 'must be an array' }],
+      ],
+      [
+        { externalId: 'a', socialProfiles: null },
+        [{ field: 'socialProfiles', issue: 'must be an array' }],
+      ],
+      [
+        { externalId: 'a', socialProfiles: [{ channel: 'instagram', handle: 5 }] },
+        [{ field: 'socialProfiles[0].handle', issue: 'must be a string' }],
+      ],
+    ];
+    for (const [body, details] of advocates) {
+      const res = await t.request('POST', '/v1/advocates', { key, body });
+      expect([body, res.status, res.body.error.details]).toEqual([body, 400, details]);
+    }
   });
 
   it('answers an unknown route with a JSON 404', async () => {

@@ -13,13 +13,24 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
         : `${parent}.${error.property}`
       : error.property;
     const constraints = Object.entries(error.constraints ?? {});
-    // A missing required field fails every rule; one clear issue is enough.
+    // A missing required field fails every rule; one clear issue is enough. (Nest's pipe strips
+    // the value of an error with children, so such an error's undefined value says nothing.)
     if (
       error.value === undefined &&
+      !error.children?.length &&
       constraints.length > 0 &&
       !('whitelistValidation' in (error.constraints ?? {}))
     ) {
       out.push({ field, issue: 'is required' });
+      continue;
+    }
+    // Not a list (or not an object) where one is expected: that alone, not its elements' rules
+    // nor what its fields would need.
+    const container = constraints.filter(([constraint]) => CONTAINER_CONSTRAINTS.has(constraint));
+    if (container.length > 0) {
+      for (const [constraint, message] of container) {
+        out.push({ field, issue: issueText(constraint, message, error.property) });
+      }
       continue;
     }
     // A value of the wrong type fails its length, range and element rules too: name the type.
@@ -31,6 +42,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   }
   return out;
 }
+
+const CONTAINER_CONSTRAINTS = new Set(['isArray', 'isObject']);
 
 const TYPE_CONSTRAINTS = new Set([
   'isString',
