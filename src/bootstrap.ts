@@ -7,13 +7,17 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
   documentDeclaredInputErrors,
-  documentInternalError,
+  documentServerErrors,
 } from '@/common/errors/declared-input-errors';
 import { Logger } from 'nestjs-pino';
 import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
 import { AppModule } from '@/app.module';
 import { keyBeforeBody } from '@/common/auth/key-before-body';
-import { AllExceptionsFilter, toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import {
+  AllExceptionsFilter,
+  RETRY_AFTER_UNAVAILABLE_S,
+  toErrorResponse,
+} from '@/common/errors/all-exceptions.filter';
 import { AppError } from '@/common/errors/app-error';
 import { AppValidationPipe } from '@/common/errors/validation';
 import { answerClientError } from '@/common/http/client-error';
@@ -24,7 +28,11 @@ import { REQUEST_ID_HEADER } from '@/common/openapi/headers';
 import { spellOutNullables } from '@/common/openapi/nullable';
 import { AppConfig } from '@/config/env';
 import { ApiKeyService } from '@/modules/brands/api-key.service';
-import { RedirectController, sendNotFound } from '@/modules/tracking/redirect.controller';
+import {
+  RedirectController,
+  sendNotFound,
+  sendUnavailable,
+} from '@/modules/tracking/redirect.controller';
 import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
 
 /**
@@ -43,12 +51,39 @@ export async function createApp(
     frameworkErrors: answerFrameworkError,
     // requests Node's HTTP parser refuses (a raw space or é in the URL…): the one error format
     clientErrorHandler: answerClientError,
+    // Requests that arrive while closing (on a kept-alive connection) are answered below, in the
+    // API's error format, instead of by Fastify's own JSON.
+    return503OnClosing: false,
   });
-  // Once the app begins to close, redirects too go to Fastify, which answers them 503.
+  // Once the app begins to close, redirects too go to Fastify, and every request gets a 503.
   let closing = false;
   adapter.getInstance().addHook('preClose', (done) => {
     closing = true;
     done();
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    const requestId = String(request.id);
+    void reply.header('connection', 'close');
+    if ((request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith('/r/')) {
+      reply.hijack();
+      sendUnavailable(reply.raw, { requestId }); // a friend's browser gets the page
+      return;
+    }
+    const { status, body } = toErrorResponse(
+      new AppError(
+        'service_unavailable',
+        'The service is shutting down: retry on another instance',
+        [{ field: 'service', issue: 'is shutting down' }],
+      ),
+      requestId,
+    );
+    void reply
+      .status(status)
+      .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S))
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('x-request-id', requestId)
+      .send(body);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: options.bufferLogs ?? true,
@@ -186,7 +221,7 @@ export function setupOpenApi(app: INestApplication): void {
       .build(),
   );
   documentDeclaredInputErrors(document);
-  documentInternalError(document);
+  documentServerErrors(document);
   spellOutNullables(document);
   declareRequestIdHeader(document);
   SwaggerModule.setup('docs', app, document, {

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
         DATABASE_URL: 'mysql://x',
         TANDEM_SECRET: 'short',
         CLICK_REPEAT_WINDOW_MINUTES: '-5',
+        SHUTDOWN_TIMEOUT_MS: '0',
       });
     } catch (e) {
       error = e as ConfigError;
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       'DATABASE_URL',
       'TANDEM_SECRET',
       'CLICK_REPEAT_WINDOW_MINUTES',
+      'SHUTDOWN_TIMEOUT_MS',
     ])
       expect(text).toContain(name);
     expect(text).not.toContain('short'); // secrets are never echoed

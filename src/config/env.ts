@@ -88,7 +88,7 @@ export class EnvDto {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
-  @Min(0)
+  @Min(1000) // 0 made every stop exit at once with status 1, without a clean close
   @Max(120_000)
   SHUTDOWN_TIMEOUT_MS: number = 10_000;
 

@@ -1,6 +1,10 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { AppError } from '@/common/errors/app-error';
-import { loggableError, toErrorResponse } from '@/common/errors/all-exceptions.filter';
+import {
+  isDatabaseUnavailable,
+  loggableError,
+  toErrorResponse,
+} from '@/common/errors/all-exceptions.filter';
 import { QueryFailedError } from 'typeorm';
 
 describe('toErrorResponse', () => {
@@ -26,6 +30,38 @@ describe('toErrorResponse', () => {
       toErrorResponse({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }, 'r').body.error
         .code,
     ).toBe('invalid_json');
+  });
+
+  it('answers 503 when the database cannot be reached or is going away, not a 500', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const wrapped = new QueryFailedError('SELECT 1', [], refused);
+    const shutdown = Object.assign(
+      new Error('terminating connection due to administrator command'),
+      {
+        code: '57P01',
+      },
+    );
+    for (const e of [
+      refused,
+      wrapped,
+      shutdown,
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('sorry, too many clients already'), { code: '53300' }),
+    ]) {
+      const r = toErrorResponse(e, 'r');
+      expect([e.message, r.status, r.body.error.code]).toEqual([
+        e.message,
+        503,
+        'service_unavailable',
+      ]);
+      expect(isDatabaseUnavailable(e)).toBe(true);
+    }
+    // a refusal by the database is not an outage
+    const unique = Object.assign(new Error('duplicate key'), { code: '23505' });
+    expect(toErrorResponse(new QueryFailedError('INSERT', [], unique), 'r').status).toBe(500);
   });
 
   it('hides unexpected errors behind a 500 with the request id', () => {

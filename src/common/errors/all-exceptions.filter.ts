@@ -23,6 +23,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         `unhandled error on ${request.method} ${request.routeOptions?.url ?? 'unknown route'}`,
       );
     }
+    if (status === 503) void reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
     if (exception instanceof HttpException && status === 429) {
       const retry = exception.getResponse() as { retryAfter?: number };
       if (retry?.retryAfter) void reply.header('Retry-After', String(retry.retryAfter));
@@ -140,6 +141,9 @@ export function toErrorResponse(
   ) {
     return error(statusCode, HTTP_CODES[statusCode], (exception as Error).message);
   }
+  if (isDatabaseUnavailable(exception)) {
+    return error(503, 'service_unavailable', 'The database is unavailable: retry shortly');
+  }
   // Unknown: never leak internals; the request id links the answer to the log line.
   return {
     status: 500,
@@ -152,6 +156,39 @@ export function toErrorResponse(
       },
     },
   };
+}
+
+export const RETRY_AFTER_UNAVAILABLE_S = 5;
+
+// Socket errors of a connection to the database, and pg's own words for a lost connection.
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const LOST_CONNECTION =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// SQLSTATE: connection exceptions (08…), the server shutting down or starting (57P01–57P03),
+// too many connections (53300).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+
+/**
+ * The database cannot be reached or is going away: the request may succeed when retried, so
+ * it is a 503 with Retry-After, not a 500 (which says the service has a bug).
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  for (let e = exception as Record<string, any> | undefined, depth = 0; e && depth < 4; depth++) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    if (typeof e.message === 'string' && LOST_CONNECTION.test(e.message)) return true;
+    e = e.driverError ?? e.cause;
+  }
+  return false;
 }
 
 function error(status: number, code: ErrorCode, message: string, details: ErrorDetail[] = []) {

@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponseDto } from '@/common/errors/error-response.dto';
+import { RETRY_AFTER_HEADER } from '@/common/openapi/headers';
 
 const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
 const ALL_METHODS = ['get', ...WRITE_METHODS] as const;
@@ -49,15 +50,21 @@ export function documentDeclaredInputErrors(document: OpenAPIObject): void {
 }
 
 /**
- * Any API operation can fail unexpectedly (a bug, a database error that is not a refusal): it
- * answers 500 in the error format, with the request id to quote (also in X-Request-Id).
+ * Any API operation can fail unexpectedly (a bug): 500 in the error format, with the request id
+ * to quote (also in X-Request-Id); and while the database cannot be reached: 503 with
+ * Retry-After (AllExceptionsFilter).
  */
-export function documentInternalError(document: OpenAPIObject): void {
+export function documentServerErrors(document: OpenAPIObject): void {
   const content = errorContent();
   forEachKeyedOperation(document, (operation) => {
     operation.responses['500'] ??= {
       description:
         'internal_error: an unexpected failure; `requestId` (also in X-Request-Id) finds its log entry',
+      content,
+    };
+    operation.responses['503'] ??= {
+      description: 'service_unavailable: the database cannot be reached; retry after Retry-After',
+      headers: RETRY_AFTER_HEADER,
       content,
     };
   });

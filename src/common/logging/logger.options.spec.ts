@@ -21,6 +21,13 @@ describe('logger options', () => {
     expect(logged).toEqual({ id: 'r1', method: 'GET', path: '/r/abc', userAgent: 'curl' });
   });
 
+  it('logs a path segment holding an e-mail as [redacted]', () => {
+    for (const url of ['/v1/advocates/jane@example.com', '/v1/advocates/jane%40example.com?x=1'])
+      expect(pinoHttp.serializers.req({ id: 'r', method: 'GET', url, headers: {} }).path).toBe(
+        '/v1/advocates/[redacted]',
+      );
+  });
+
   it('redacts secrets, e-mails and IPs wherever they appear in a log object', () => {
     expect(pinoHttp.redact.paths).toEqual(
       expect.arrayContaining(['req.headers.authorization', '*.email', '*.secret', '*.ip']),

@@ -7,6 +7,19 @@ import { AppConfig } from '@/config/env';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 const ID = Symbol('tandem.requestId');
 
+/**
+ * A request's path as logged: no query string (it may carry codes or e-mails), and a path
+ * segment that holds an e-mail address (`/v1/advocates/jane@example.com`, a wrong id typed by
+ * a client) replaced, since logs never hold e-mails in clear.
+ */
+export function loggedPath(url: string): string {
+  return url
+    .split('?')[0]!
+    .split('/')
+    .map((segment) => (/@|%40/i.test(segment) ? '[redacted]' : segment))
+    .join('/');
+}
+
 /** One id per request, shared by Fastify (error bodies) and pino (log lines). */
 export function requestIdOf(req: IncomingMessage): string {
   const memo = req as IncomingMessage & { [ID]?: string };
@@ -48,7 +61,7 @@ export function loggerOptions(config: AppConfig): Params {
         }) => ({
           id: req.id,
           method: req.method,
-          path: (req.url ?? '').split('?')[0],
+          path: loggedPath(req.url ?? ''),
           userAgent: req.headers?.['user-agent'],
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

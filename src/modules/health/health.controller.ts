@@ -70,6 +70,12 @@ export class HealthController {
         field: check,
         issue: typeof state?.message === 'string' ? state.message : 'is down',
       }));
+      // No failing check: Terminus answers 503 this way while the app shuts down.
+      if (details.length === 0) {
+        throw new AppError('service_unavailable', 'The service is shutting down', [
+          { field: 'service', issue: 'is shutting down' },
+        ]);
+      }
       throw new AppError(
         'service_unavailable',
         `Not ready: ${details.map((d) => d.field).join(', ')} ${details.length === 1 ? 'is' : 'are'} down`,
