@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLockedError, EmbeddedPostgres, lockFileFor } from '@/database/embedded-postgres';
@@ -140,6 +140,25 @@ describe('embedded database past its connection limit', () => {
     await db.start();
   });
   afterAll(() => db.stop());
+
+  it('takes connections only with the password of this run, kept in a lock file only its owner reads', async () => {
+    const url = new URL(db.url);
+    expect(url.password.length).toBeGreaterThan(20);
+    const mode = statSync(lockFileFor(join(dir, 'data'))).mode & 0o777;
+    expect(mode).toBe(0o600);
+    for (const password of ['', 'wrong-password']) {
+      url.password = password;
+      const stranger = new Client({ connectionString: url.toString(), password });
+      await expect(stranger.connect()).rejects.toMatchObject({
+        code: '28P01',
+        message: 'password authentication failed',
+      });
+    }
+    const owner = new Client(db.url);
+    await owner.connect();
+    expect((await owner.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await owner.end();
+  });
 
   it('answers as PostgreSQL does (53300 too many clients), not with a reset, and takes the next once one leaves', async () => {
     const open = [new Client(db.url), new Client(db.url)];

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/env';
 import { DatabaseConnection } from '@/database/database-connection';
 import { dataSourceOptions } from '@/database/data-source-options';
-import { EmbeddedLock, readLiveLock } from '@/database/embedded-postgres';
+import { EmbeddedLock, embeddedUrl, readLiveLock } from '@/database/embedded-postgres';
 
 /** How long a command waits for a service that holds the data directory but is still starting. */
 const STARTING_SERVICE_WAIT_MS = 30_000;
@@ -42,7 +42,7 @@ export async function openCliDataSource(
   const connection = new DatabaseConnection(config.database, { cli: true });
   const url =
     running?.port !== undefined && running.pid !== process.pid
-      ? `postgres://postgres@127.0.0.1:${running.port}/postgres`
+      ? embeddedUrl(running.port, running.password)
       : await connection.url();
   const dataSource = await new DataSource(dataSourceOptions(url, 2, migrationsRun)).initialize();
   return {

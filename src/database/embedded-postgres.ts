@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -17,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 // connection's units run until it ends; a connection that goes away mid-transaction is rolled back.
 const WORKER_SOURCE = `
 const net = require('node:net');
+const crypto = require('node:crypto');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
 const SSL_REQUEST = 80877103, CANCEL_REQUEST = 80877102;
@@ -65,6 +67,18 @@ function tooManyClients() {
   return Buffer.concat([head, fields]);
 }
 
+// Any local account can reach a loopback port: a connection must give the password the
+// process made for this run (it is in the data directory's lock file, readable by its owner).
+const PASSWORD = Buffer.from(workerData.password, 'utf8');
+
+function passwordFailed() {
+  const fields = Buffer.from('SFATAL\\0VFATAL\\0C28P01\\0Mpassword authentication failed\\0\\0', 'latin1');
+  const head = Buffer.alloc(5);
+  head.write('E', 0, 'latin1');
+  head.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([head, fields]);
+}
+
 function onConnection(socket) {
   if (conns.size >= workerData.maxConnections) {
     // Answered once the client has sent its startup (and maybe its SSL request).
@@ -75,7 +89,7 @@ function onConnection(socket) {
     socket.on('error', () => {});
     return;
   }
-  const conn = { id: nextId++, socket, buffer: Buffer.alloc(0), pending: [], started: false, closed: false };
+  const conn = { id: nextId++, socket, buffer: Buffer.alloc(0), pending: [], started: false, startup: null, closed: false };
   conns.add(conn);
   socket.setNoDelay(true);
   const close = () => {
@@ -100,7 +114,24 @@ function onConnection(socket) {
         if (code === SSL_REQUEST) { socket.write('N'); continue; }
         if (code === CANCEL_REQUEST) { socket.end(); return; }
         conn.started = true;
-        queue.push({ conn, messages: [new Uint8Array(b.subarray(0, length))] });
+        // The startup goes to PGlite once the client has given the password (below).
+        conn.startup = new Uint8Array(b.subarray(0, length));
+        socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+        continue;
+      }
+      if (conn.startup) {
+        if (b.length < 5) return;
+        const length = 1 + b.readInt32BE(1);
+        if (b.length < length) return;
+        conn.buffer = b.subarray(length);
+        const given = b[0] === 0x70 ? b.subarray(5, length - 1) : Buffer.alloc(0); // PasswordMessage
+        if (given.length !== PASSWORD.length || !crypto.timingSafeEqual(given, PASSWORD)) {
+          socket.end(passwordFailed());
+          close();
+          return;
+        }
+        queue.push({ conn, messages: [conn.startup] });
+        conn.startup = null;
         pump();
         continue;
       }
@@ -142,6 +173,8 @@ parentPort.on('message', async (msg) => {
 export interface EmbeddedLock {
   pid: number;
   port?: number;
+  /** The wire server's password for this run (the lock file is readable by its owner only). */
+  password?: string;
   startedAt: string;
   /** Held by a command-line tool, which lets go in seconds: others wait for it. */
   cli?: boolean;
@@ -161,6 +194,12 @@ export class DataDirLockedError extends Error {
     );
     this.name = 'DataDirLockedError';
   }
+}
+
+/** The URL of a running embedded database (the password is the run's, from its lock). */
+export function embeddedUrl(port: number, password: string | undefined): string {
+  const auth = password ? `postgres:${encodeURIComponent(password)}` : 'postgres';
+  return `postgres://${auth}@127.0.0.1:${port}/postgres`;
 }
 
 export function lockFileFor(dataDir: string): string {
@@ -190,6 +229,7 @@ function isAlive(pid: number): boolean {
 export class EmbeddedPostgres {
   private worker?: Worker;
   private port?: number;
+  private readonly password = randomBytes(24).toString('base64url');
   private readonly lockFile: string;
 
   constructor(
@@ -202,7 +242,7 @@ export class EmbeddedPostgres {
 
   get url(): string {
     if (this.port === undefined) throw new Error('embedded database not started');
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+    return embeddedUrl(this.port, this.password);
   }
 
   async start(): Promise<string> {
@@ -216,10 +256,11 @@ export class EmbeddedPostgres {
           dataDir: this.dataDir,
           maxConnections: this.maxConnections,
           pglitePath: require.resolve('@electric-sql/pglite'),
+          password: this.password,
         },
       });
       this.port = await this.waitFor('ready');
-      this.writeLock({ ...this.lock(), port: this.port });
+      this.writeLock({ ...this.lock(), port: this.port, password: this.password });
       return this.url;
     } catch (e) {
       await this.worker?.terminate();
@@ -294,7 +335,7 @@ export class EmbeddedPostgres {
     const lock = this.lock();
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        writeFileSync(this.lockFile, JSON.stringify(lock), { flag: 'wx' });
+        writeFileSync(this.lockFile, JSON.stringify(lock), { flag: 'wx', mode: 0o600 });
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -307,7 +348,7 @@ export class EmbeddedPostgres {
   }
 
   private writeLock(lock: EmbeddedLock): void {
-    writeFileSync(this.lockFile, JSON.stringify(lock));
+    writeFileSync(this.lockFile, JSON.stringify(lock), { mode: 0o600 });
   }
 
   private releaseLock(): void {
