@@ -37,15 +37,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
  * (e-mails, codes) and the SQL text, so only their class, code, constraint and message are kept.
  */
 export function loggableError(exception: unknown): Record<string, unknown> {
-  if (!(exception instanceof Error)) return { value: typeof exception };
-  const e = exception as Error & {
+  // An Error, or one pino's standard serializer already made a plain object (`type`, not `name`)
+  const errorLike =
+    exception instanceof Error ||
+    (typeof exception === 'object' &&
+      exception !== null &&
+      typeof (exception as { message?: unknown }).message === 'string');
+  if (!errorLike) return { value: typeof exception };
+  const e = exception as {
+    name?: string;
+    type?: string;
+    message: string;
+    stack?: string;
     code?: unknown;
     constraint?: unknown;
     driverError?: { code?: unknown };
   };
-  const isDatabaseError = e.name === 'QueryFailedError' || 'driverError' in e || 'parameters' in e;
+  const name = e.name ?? e.type;
+  const isDatabaseError = name === 'QueryFailedError' || 'driverError' in e || 'parameters' in e;
   return {
-    type: e.name,
+    type: name,
     message: isDatabaseError ? e.message.split('\n')[0]?.slice(0, 300) : e.message,
     code: e.code ?? e.driverError?.code,
     constraint: e.constraint,

@@ -39,9 +39,31 @@ describe('PeriodicRun', () => {
     });
     await expect(job.runNow()).resolves.toBe(1);
     job.start(5);
-    await sleep(30);
+    for (let waited = 0; calls < 5 && waited < 5000; waited += 10) await sleep(10);
     await job.stop();
-    expect(errors.length).toBeGreaterThan(0);
+    expect(calls).toBeGreaterThan(4);
+    // a run failing again and again is logged once (then once a minute), with its count
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toEqual([
+      { err: expect.objectContaining({ message: 'database away' }), consecutiveFailures: 1 },
+      'flaky run failed',
+    ]);
+  });
+
+  it('says when a failing job works again', async () => {
+    const logs: unknown[] = [];
+    const logger = {
+      error: () => undefined,
+      log: (...args: unknown[]) => logs.push(args),
+    } as unknown as Logger;
+    let calls = 0;
+    const job = new PeriodicRun(logger, 'fold', () =>
+      ++calls <= 3 ? Promise.reject(new Error('down')) : Promise.resolve(calls),
+    );
+    job.start(5);
+    for (let waited = 0; calls < 5 && waited < 5000; waited += 10) await sleep(10);
+    await job.stop();
+    expect(logs).toEqual([['fold works again after 3 failed runs']]);
   });
 
   it('does not start a timer for an interval of 0', async () => {

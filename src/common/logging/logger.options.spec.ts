@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { loggerOptions } from '@/common/logging/logger.options';
 import { loadConfig } from '@/config/env';
 
@@ -19,6 +20,27 @@ describe('logger options', () => {
       remoteAddress: '203.0.113.9',
     });
     expect(logged).toEqual({ id: 'r1', method: 'GET', path: '/r/abc', userAgent: 'curl' });
+  });
+
+  it("logs an error's class, code and message, never a failed query's SQL or parameters", () => {
+    const failed = new QueryFailedError(
+      'INSERT INTO customers (email_normalized) VALUES ($1)',
+      ['jane@example.com'],
+      Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }),
+    );
+    const logged = JSON.stringify(pinoHttp.serializers.err(failed));
+    expect(logged).toContain('duplicate key value');
+    expect(logged).toContain('23505');
+    expect(logged).not.toContain('jane@example.com');
+    expect(logged).not.toContain('INSERT INTO');
+    // as pino-http hands it over: already through pino's standard serializer, a plain object
+    const plain = {
+      type: 'QueryFailedError',
+      message: 'dup',
+      query: 'INSERT …',
+      parameters: ['jane@example.com'],
+    };
+    expect(pinoHttp.serializers.err(plain)).toEqual({ type: 'QueryFailedError', message: 'dup' });
   });
 
   it('logs a path segment holding an e-mail as [redacted]', () => {

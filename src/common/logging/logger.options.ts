@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { loggableError } from '@/common/errors/all-exceptions.filter';
 import { AppConfig } from '@/config/env';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -65,6 +66,9 @@ export function loggerOptions(config: AppConfig): Params {
           userAgent: req.headers?.['user-agent'],
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        // Every logged error, whoever logs it: a failed query carries its SQL and parameters
+        // (e-mails, codes, visitor hashes) as properties; only its class, code and message stay.
+        err: (err: unknown) => loggableError(err),
       },
       redact: {
         paths: [
