@@ -19,12 +19,35 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => armShutdownDeadline(lifecycle, limit, expire));
   }
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // Close what start opened (the database, the data directory's lock) before saying why.
+    await app.close().catch(() => undefined);
+    throw listenError(error, config.port, config.host);
+  }
   const url = localServiceUrl(config);
   const db = config.database.url
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.database.dataDir}`;
   process.stdout.write(`Tandem listening on ${url} (database: ${db}); API docs at ${url}/docs\n`);
+}
+
+/** EADDRINUSE and friends, said with the variable to change. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError([
+      `PORT ${port} is already in use on ${host}: stop what holds it or set PORT`,
+    ]);
+  }
+  if (code === 'EACCES') {
+    return new ConfigError([`PORT ${port} needs privileges to listen on: set PORT above 1023`]);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new ConfigError([`HOST ${host} is not an address of this machine: set HOST`]);
+  }
+  return error;
 }
 
 main().catch((error: unknown) => {
