@@ -57,27 +57,23 @@ function pump() {
   })().catch((e) => parentPort.postMessage({ type: 'log', message: String(e && e.stack || e) }));
 }
 
-// What PostgreSQL answers a client past max_connections (FATAL 53300), instead of the bare reset
-// net.Server's maxConnections gives, which pg reports as 'read ECONNRESET'.
-function tooManyClients() {
-  const fields = Buffer.from('SFATAL\\0VFATAL\\0C53300\\0Msorry, too many clients already\\0\\0', 'latin1');
+// A FATAL ErrorResponse, as PostgreSQL sends it before closing a connection.
+function fatal(code, message) {
+  const fields = Buffer.from('SFATAL\\0VFATAL\\0C' + code + '\\0M' + message + '\\0\\0', 'latin1');
   const head = Buffer.alloc(5);
   head.write('E', 0, 'latin1');
   head.writeInt32BE(4 + fields.length, 1);
   return Buffer.concat([head, fields]);
 }
+
+// What PostgreSQL answers a client past max_connections (FATAL 53300), instead of the bare reset
+// net.Server's maxConnections gives, which pg reports as 'read ECONNRESET'.
+const tooManyClients = () => fatal('53300', 'sorry, too many clients already');
 
 // Any local account can reach a loopback port: a connection must give the password the
 // process made for this run (it is in the data directory's lock file, readable by its owner).
 const PASSWORD = Buffer.from(workerData.password, 'utf8');
-
-function passwordFailed() {
-  const fields = Buffer.from('SFATAL\\0VFATAL\\0C28P01\\0Mpassword authentication failed\\0\\0', 'latin1');
-  const head = Buffer.alloc(5);
-  head.write('E', 0, 'latin1');
-  head.writeInt32BE(4 + fields.length, 1);
-  return Buffer.concat([head, fields]);
-}
+const passwordFailed = () => fatal('28P01', 'password authentication failed');
 
 function onConnection(socket) {
   if (conns.size >= workerData.maxConnections) {
