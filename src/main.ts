@@ -17,7 +17,12 @@ async function main(): Promise<void> {
     process.exit(1);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => armShutdownDeadline(lifecycle, limit, expire));
+    process.once(signal, () => {
+      process.stdout.write(
+        `Tandem stopping (${signal}): finishing requests in flight, writing buffered clicks\n`,
+      );
+      armShutdownDeadline(lifecycle, limit, expire);
+    });
   }
   try {
     await app.listen(config.port, config.host);

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@/config/config.module';
 import { AppConfig } from '@/config/env';
@@ -28,6 +28,12 @@ export class DatabaseLifecycle implements OnApplicationShutdown {
       this.dataSource = await new DataSource(
         dataSourceOptions(url, poolSize, migrationsRun, !this.connection.isEmbedded),
       ).initialize();
+      if (!migrationsRun && (await this.dataSource.showMigrations())) {
+        new Logger('Database').warn(
+          'MIGRATIONS_RUN=false and the database has migrations to apply: run `npm run migration:run` ' +
+            'before this instance takes traffic',
+        );
+      }
       return this.dataSource;
     } catch (error) {
       await this.connection.close(); // a failed start must not leave the embedded worker running
