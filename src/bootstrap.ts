@@ -63,27 +63,7 @@ export async function createApp(
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     if (!closing) return done();
-    const requestId = String(request.id);
-    void reply.header('connection', 'close');
-    if ((request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith('/r/')) {
-      reply.hijack();
-      sendUnavailable(reply.raw, { requestId }); // a friend's browser gets the page
-      return;
-    }
-    const { status, body } = toErrorResponse(
-      new AppError(
-        'service_unavailable',
-        'The service is shutting down: retry on another instance',
-        [{ field: 'service', issue: 'is shutting down' }],
-      ),
-      requestId,
-    );
-    void reply
-      .status(status)
-      .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S))
-      .header('content-type', 'application/json; charset=utf-8')
-      .header('x-request-id', requestId)
-      .send(body);
+    answerWhileClosing(request, reply);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: options.bufferLogs ?? true,
@@ -177,7 +157,35 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
     sendNotFound(reply.raw, { requestId });
     return;
   }
+  sendError(reply, error, requestId);
+}
+
+/**
+ * A request that arrives once the app is closing (on a connection already open): 503 and the
+ * connection closed, in the API's error format, or the 503 page for a friend's tracked link.
+ */
+function answerWhileClosing(request: FastifyRequest, reply: FastifyReply) {
+  const requestId = String(request.id);
+  if ((request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith('/r/')) {
+    reply.hijack();
+    reply.raw.setHeader('connection', 'close');
+    sendUnavailable(reply.raw, { requestId });
+    return;
+  }
+  void reply.header('connection', 'close');
+  sendError(
+    reply,
+    new AppError('service_unavailable', 'The service is shutting down: retry on another instance', [
+      { field: 'service', issue: 'is shutting down' },
+    ]),
+    requestId,
+  );
+}
+
+/** An error answered outside Nest (no exception filter): the same body and headers. */
+function sendError(reply: FastifyReply, error: unknown, requestId: string) {
   const { status, body } = toErrorResponse(error, requestId);
+  if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
   void reply
     .status(status)
     .header('content-type', 'application/json; charset=utf-8')

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AppError } from '@/common/errors/app-error';
 import { preparedQuery } from '@/database/prepared-query';
 import type { FraudReason } from '@/modules/fraud/fraud-rules';
 import { IN_OPEN_PAYOUT_BATCH, waitForPayoutBatchCreation } from '@/modules/payouts/payout-policy';
 
 /** Hold reason of rewards waiting for their referral's review. */
 export const FRAUD_HOLD_REASON = 'fraud_review';
+
+/** A reward held with its referral is decided through the referral's review, on any route. */
+export function heldWithReferral(referralId: string): AppError {
+  return new AppError(
+    'invalid_status_transition',
+    `This reward is held with its referral: decide the referral's review (${referralId})`,
+    [{ field: 'id', issue: `decide ${referralId} instead` }],
+  );
+}
 
 /**
  * Puts referrals on hold with their reasons, and with them every reward of theirs that money

@@ -2,7 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
-import { FRAUD_HOLD_REASON } from '@/modules/fraud/fraud-hold.repository';
+import { FRAUD_HOLD_REASON, heldWithReferral } from '@/modules/fraud/fraud-hold.repository';
 import type { ReviewDecisionDto } from '@/modules/reviews/dto/review.dto';
 import {
   RejectedReward,
@@ -89,11 +89,7 @@ export class ReviewDecisionService {
     const reward = await this.repository.lockReward(em, brandId, id);
     if (!reward) throw AppError.notFound('Review');
     if (reward.status === 'held' && reward.reason === FRAUD_HOLD_REASON && reward.referral_held) {
-      throw new AppError(
-        'invalid_status_transition',
-        `This reward is held with its referral: decide the referral's review (${reward.referral_id})`,
-        [{ field: 'id', issue: `decide ${reward.referral_id} instead` }],
-      );
+      throw heldWithReferral(reward.referral_id!);
     }
     if (reward.review_decision !== decision) {
       if (reward.review_decision !== null) throw notHeld('reward', reward.status);

@@ -2,7 +2,7 @@ import { toSafeInteger } from '@/common/money/money';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '@/common/errors/app-error';
-import { FRAUD_HOLD_REASON } from '@/modules/fraud/fraud-hold.repository';
+import { FRAUD_HOLD_REASON, heldWithReferral } from '@/modules/fraud/fraud-hold.repository';
 import { article } from '@/common/errors/article';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { RewardDto, toRewardDto } from '@/modules/rewards/dto/reward.dto';
@@ -60,12 +60,7 @@ export class RewardService {
         row.referral_id &&
         (await this.rewards.isReferralHeld(em, brandId, row.referral_id))
       ) {
-        // as POST /v1/reviews/:id/approve answers: the referral's review decides its rewards
-        throw new AppError(
-          'invalid_status_transition',
-          `This reward is held with its referral: decide the referral's review (${row.referral_id})`,
-          [{ field: 'id', issue: `decide ${row.referral_id} instead` }],
-        );
+        throw heldWithReferral(row.referral_id);
       }
       if (status === 'pending' || status === 'held') {
         await this.rewards.approve(em, brandId, id);
