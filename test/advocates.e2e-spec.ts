@@ -290,7 +290,7 @@ describe('Advocates', () => {
       expect(externalIds(await list(brand, 'tier=micro')).sort()).toEqual(['C-001', 'C-005']);
       expect(externalIds(await list(brand, 'tag=VIP')).sort()).toEqual(['C-003', 'C-005']);
       expect(externalIds(await list(brand, 'tag=eu&tier=micro'))).toEqual(['C-005']);
-      for (const q of ['status=gone', 'tier=huge', 'tag=no%20spaces', 'sort=clicks', 'order=up']) {
+      for (const q of ['status=gone', 'tier=huge', 'tag=no%20spaces', 'sort=score', 'order=up']) {
         const res = await list(brand, q);
         expect(res.status).toBe(400);
         expect(res.body.error.details[0].field).toBe(q.split('=')[0]);

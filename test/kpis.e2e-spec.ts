@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { flattenRow } from '@/modules/analytics/kpi-csv';
+import { deriveKpis, emptyTotals } from '@/modules/analytics/kpi-math';
 import { SORTABLE_KPIS } from '@/modules/analytics/kpi-breakdown.repository';
 import type { ClickRow } from '@/modules/tracking/click.repository';
 import { ClickRepository } from '@/modules/tracking/click.repository';
@@ -484,6 +485,98 @@ describe('KPIs of a referral program', () => {
           },
         ],
       ]);
+    }
+  });
+
+  it("ranks a program's advocates by any KPI in GET /v1/advocates, idle ones as zeros", async () => {
+    const board = (await get(`${base()}/breakdown?by=advocate&limit=500&${DAY_D()}`)).body.data;
+    // Cleo is enrolled and did nothing: on the list with the KPIs of empty sums.
+    const idle = { advocateId: cleo.id, ...deriveKpis(emptyTotals(), null) };
+    const everyone = [...board, idle];
+    const list = `/v1/advocates?program=${p.programId}&limit=500&${DAY_D()}`;
+    for (const sort of SORTABLE_KPIS) {
+      for (const order of ['asc', 'desc'] as const) {
+        const res = await get(`${list}&sort=${sort}&order=${order}`);
+        expect(res.status).toBe(200);
+        const expected = [...everyone].sort((a: any, b: any) => {
+          const [x, y] = [a[sort], b[sort]];
+          if (x === null || y === null) {
+            if (x !== y) return x === null ? 1 : -1;
+          } else if (x !== y) return order === 'asc' ? x - y : y - x;
+          return a.advocateId < b.advocateId ? -1 : 1;
+        });
+        expect([`${sort} ${order}`, res.body.data.map((a: any) => a.id)]).toEqual([
+          `${sort} ${order}`,
+          expected.map((r: any) => r.advocateId),
+        ]);
+      }
+    }
+    // Highest first by default; the other filters still apply.
+    const top = await get(`/v1/advocates?program=${p.programId}&sort=revenue&${DAY_D()}`);
+    expect(top.body.data.map((a: any) => a.name)).toEqual(['Anna', 'Ben', 'Cleo']);
+    const named = await get(`${list}&sort=revenue&search=ben`);
+    expect(named.body.data.map((a: any) => a.name)).toEqual(['Ben']);
+    // The default period is the last 30 days, which hold day D.
+    const recent = await get(`/v1/advocates?program=${p.programId}&sort=clicks`);
+    expect(recent.body.data.map((a: any) => a.name)).toEqual(['Anna', 'Ben', 'Cleo']);
+    // A period without activity: everyone ties at zero, in id order.
+    const quiet = await get(
+      `/v1/advocates?program=${p.programId}&sort=clicks&from=${day(-5)}&to=${day(-4)}`,
+    );
+    expect(quiet.body.data.map((a: any) => a.id)).toEqual(
+      [anna.id, ben.id, cleo.id].sort((a, b) => (a < b ? -1 : 1)),
+    );
+    // Another brand's program lists no one.
+    const foreign = await get(`/v1/advocates?program=${p.programId}&sort=clicks`, other.key);
+    expect([foreign.status, foreign.body.data]).toEqual([200, []]);
+  });
+
+  it('pages the advocates ranked by a KPI with cursors, through ties and missing values', async () => {
+    for (const sort of ['conversionsPerShare', 'signups'] as const) {
+      const q = `/v1/advocates?program=${p.programId}&sort=${sort}&${DAY_D()}`;
+      const whole = (await get(`${q}&limit=500`)).body.data.map((a: any) => a.id);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await get(`${q}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        paged.push(...res.body.data.map((a: any) => a.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect([sort, paged]).toEqual([sort, whole]);
+      expect(whole).toHaveLength(3);
+    }
+    const first = await get(`/v1/advocates?program=${p.programId}&sort=clicks&limit=1&${DAY_D()}`);
+    for (const other of [
+      `sort=reach&${DAY_D()}`,
+      `sort=clicks&order=asc&${DAY_D()}`,
+      `sort=clicks&from=${encodeURIComponent(day(-1))}&to=${encodeURIComponent(day(1))}`,
+      'sort=name',
+    ]) {
+      const res = await get(
+        `/v1/advocates?program=${p.programId}&${other}&limit=1&cursor=${first.body.nextCursor}`,
+      );
+      expect([other, res.status, res.body.error.details.map((d: any) => d.field)]).toEqual([
+        other,
+        400,
+        ['cursor'],
+      ]);
+    }
+  });
+
+  it('refuses a KPI sort without a program, and a period without a KPI sort', async () => {
+    const cases: [string, string, string][] = [
+      ['sort=clicks', 'program', 'is required when sort is a KPI (KPIs are kept per program)'],
+      [`sort=name&from=${day(0)}`, 'from', 'applies only when sort is a KPI'],
+      ['to=2026-01-01', 'to', 'applies only when sort is a KPI'],
+      ['timezone=UTC', 'timezone', 'applies only when sort is a KPI'],
+      [`program=${p.programId}&sort=clicks&timezone=Mars/Base`, 'timezone', expect.any(String)],
+      [`program=${p.programId}&sort=clicks&from=2026-02-30`, 'from', expect.any(String)],
+      [`program=${p.programId}&sort=goalScore`, 'sort', expect.any(String)],
+    ] as any;
+    for (const [query, field, issue] of cases) {
+      const res = await get(`/v1/advocates?${query}`);
+      expect([query, res.status, res.body.error.details]).toEqual([query, 400, [{ field, issue }]]);
     }
   });
 

@@ -28,7 +28,9 @@ export class AdvocateController {
     summary: "List the brand's advocates",
     description:
       'Filters combine (AND). Sorted by createdAt (newest first) unless `sort`/`order` say ' +
-      'otherwise; pass `nextCursor` with the same filters and sort to get the next page.',
+      'otherwise; `sort` may be any KPI, which ranks the advocates of one `program` by their ' +
+      'KPIs in it over a period (`from`, `to`, `timezone`). Pass `nextCursor` with the same ' +
+      'filters, sort and period to get the next page.',
   })
   @ApiOkResponse({ type: AdvocatePageDto })
   @ApiErrors(400)
@@ -43,6 +45,9 @@ export class AdvocateController {
         search: query.search,
         sort: query.sort,
         order: query.order,
+        from: query.from,
+        to: query.to,
+        timezone: query.timezone,
       },
       pageLimit(query),
       query.cursor,

@@ -23,7 +23,15 @@ import {
   toSocialProfiles,
   UpdateAdvocateDto,
 } from '@/modules/advocates/dto/advocate-input.dto';
-import type { AdvocateSort, SortOrder } from '@/modules/advocates/dto/list-advocates.query';
+import {
+  type AdvocateSort,
+  type FieldSort,
+  isFieldSort,
+  type SortOrder,
+} from '@/modules/advocates/dto/list-advocates.query';
+import type { SortableKpi } from '@/modules/analytics/kpi-breakdown.repository';
+import { KpiFoldRepository } from '@/modules/analytics/kpi-fold.repository';
+import { KpiPeriodResolver, PeriodInput } from '@/modules/analytics/kpi-period.resolver';
 
 export const EXTERNAL_ID_CONSTRAINT = 'advocates_brand_external_id_key';
 
@@ -33,7 +41,7 @@ export function externalIdTaken(): AppError {
   ]);
 }
 
-export interface AdvocateListQuery extends AdvocateFilters {
+export interface AdvocateListQuery extends AdvocateFilters, PeriodInput {
   sort?: AdvocateSort;
   order?: SortOrder;
 }
@@ -43,6 +51,8 @@ export class AdvocateService {
   constructor(
     private readonly advocates: AdvocateRepository,
     private readonly linkCache: LinkCache,
+    private readonly periods: KpiPeriodResolver,
+    private readonly folds: KpiFoldRepository,
   ) {}
 
   async create(brandId: string, dto: CreateAdvocateDto): Promise<AdvocateDto> {
@@ -111,6 +121,11 @@ export class AdvocateService {
     cursor?: string,
   ): Promise<Page<AdvocateDto>> {
     const sort = query.sort ?? 'createdAt';
+    if (!isFieldSort(sort)) return this.listByKpi(brandId, query, sort, limit, cursor);
+    for (const field of ['from', 'to', 'timezone'] as const) {
+      if (query[field] !== undefined)
+        throw AppError.field(field, 'applies only when sort is a KPI');
+    }
     const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
     // The cursor names its order, so a cursor of another sort is refused instead of misread.
     const prefix = `${sort}.${order}:`;
@@ -126,6 +141,62 @@ export class AdvocateService {
       list,
     );
   }
+
+  /** The advocates of one program ranked by a KPI in it (see AdvocateRepository.listByKpi). */
+  private async listByKpi(
+    brandId: string,
+    query: AdvocateListQuery,
+    kpi: SortableKpi,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AdvocateDto>> {
+    const programId = query.programId;
+    if (programId === undefined) {
+      throw AppError.field('program', 'is required when sort is a KPI (KPIs are kept per program)');
+    }
+    const order = query.order ?? 'desc';
+    const prefix = `${kpi}.${order}:`;
+    // The period as sent, not as resolved: a default period's end moves with the clock.
+    const list = { list: 'advocates', brandId, ...query, sort: kpi, order };
+    const after = kpiPosition(decodeCursor(cursor, 'text', list), prefix);
+    const period = await this.periods.resolve(query);
+    // Events recorded just before the read count, as in every KPI read.
+    await this.folds.foldBrand(brandId);
+    const rows = await this.advocates.listByKpi(
+      brandId,
+      { ...query, programId },
+      period,
+      kpi,
+      order,
+      limit,
+      after,
+    );
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ k: prefix + (r.sortKey ?? ''), id: r.advocate.id }),
+      (r) => toAdvocateDto(r.advocate),
+      list,
+    );
+  }
+}
+
+// A KPI's exact value as PostgreSQL writes a numeric; an empty key is "no value".
+const KPI_KEY = /^(-?\d+(\.\d+)?)?$/;
+
+function kpiPosition(
+  position: CursorPosition | undefined,
+  prefix: string,
+): { value: string | null; id: string } | undefined {
+  if (!position) return undefined;
+  const key =
+    typeof position.k === 'string' && position.k.startsWith(prefix)
+      ? position.k.slice(prefix.length)
+      : undefined;
+  if (key === undefined || !KPI_KEY.test(key)) {
+    throw AppError.field('cursor', 'does not belong to this sort order');
+  }
+  return { value: key === '' ? null : key, id: position.id };
 }
 
 const CREATED_AT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -133,7 +204,7 @@ const CREATED_AT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 function afterPosition(
   position: CursorPosition | undefined,
   prefix: string,
-  sort: AdvocateSort,
+  sort: FieldSort,
 ): CursorPosition | undefined {
   if (!position) return undefined;
   const k = typeof position.k === 'string' && position.k.startsWith(prefix) ? position.k : null;

@@ -15,7 +15,8 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
 /**
  * KPIs and reports. Exports KpiRollupRepository, through which shares add their rows to the
  * rollups in their own transaction. Event transactions queue their events for the fold job
- * (KpiFoldJob, KPI_QUEUE_INSERT); the click flush adds clicks in its insert statement.
+ * (KpiFoldJob, KPI_QUEUE_INSERT); the click flush adds clicks in its insert statement. The
+ * period resolver and the brand fold serve the advocates list ranked by a KPI.
  */
 @Module({
   controllers: [KpiController],
@@ -32,6 +33,6 @@ import { KpiSummaryService } from '@/modules/analytics/kpi-summary.service';
     KpiSeriesService,
     KpiBreakdownService,
   ],
-  exports: [KpiRollupRepository],
+  exports: [KpiRollupRepository, KpiPeriodResolver, KpiFoldRepository],
 })
 export class AnalyticsModule {}

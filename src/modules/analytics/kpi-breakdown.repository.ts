@@ -58,7 +58,8 @@ export interface BreakdownQuery {
 /** One group's sums (text, as PostgreSQL returns them) and labels. */
 export type BreakdownRow = Record<string, string | null>;
 
-const SUMS = [
+/** The rollup sums of a group, as advocateGroupsSql and the other sources name them. */
+export const GROUP_SUMS = [
   'clicks',
   'bot_clicks',
   'reach',
@@ -75,30 +76,43 @@ const SUMS = [
   'reward_cost',
 ];
 
+/**
+ * Each advocate's rollup sums in one program over a period, one row per advocate with any (`k`:
+ * the advocate id), and whether the advocate was active (clicks or shares). Whole UTC weeks come
+ * from the weekly rows, the whole days around them from the daily rows, the hours around those
+ * from the hourly rows: all three per advocate only, all inside the period, one SELECT per grain
+ * (each reads its partition through its own index). `brand`, `program` and the period's
+ * `from` and `to` are placeholders already bound; `param` binds a value and answers its
+ * placeholder.
+ */
+export function advocateGroupsSql(
+  { brand, program, from, to }: { brand: string; program: string; from: string; to: string },
+  p: KpiPeriod,
+  param: (value: unknown) => string,
+): string {
+  const split = splitByWholeWeeks(p);
+  const rows = (grain: string, ranges: [Date, Date][]) =>
+    `SELECT * FROM kpi_rollups
+      WHERE program_id = ${program} AND grain = '${grain}' AND brand_id = ${brand}
+        AND bucket >= ${from} AND bucket < ${to}
+        AND (${ranges.map(([a, b]) => `bucket >= ${param(a)} AND bucket < ${param(b)}`).join(' OR ')})`;
+  return `SELECT advocate_id AS k, ${rollupSums('reach_advocate', 'numeric')},
+            (sum(clicks) > 0 OR sum(shares) > 0)::int::numeric AS active_advocates
+       FROM (${rows('w', [split.weeks])}
+             UNION ALL ${rows('a', split.days)}
+             UNION ALL ${rows('h', split.hours)}) x
+      GROUP BY advocate_id`;
+}
+
 // Per dimension, `g`: each group's key `k`, rollup sums and active advocates.
-function groupSources(by: BreakdownDimension): string {
+function groupSources(
+  by: BreakdownDimension,
+  p: KpiPeriod,
+  param: (value: unknown) => string,
+): string {
   if (by === 'advocate') {
-    // Whole UTC weeks from the weekly rows, the whole days around them from the daily rows,
-    // the hours around those from the hourly rows: all three per advocate only, all inside the
-    // period, one SELECT per grain (each reads its partition through its own index).
-    const rows = (grain: string, ranges: [number, number][]) =>
-      `SELECT * FROM kpi_rollups
-        WHERE program_id = $2 AND grain = '${grain}' AND brand_id = $1
-          AND bucket >= $3 AND bucket < $4
-          AND (${ranges.map(([a, b]) => `bucket >= $${a} AND bucket < $${b}`).join(' OR ')})`;
-    return `g AS (
-       SELECT advocate_id AS k, ${rollupSums('reach_advocate', 'numeric')},
-              (sum(clicks) > 0 OR sum(shares) > 0)::int::numeric AS active_advocates
-         FROM (${rows('w', [[6, 7]])}
-               UNION ALL ${rows('a', [
-                 [8, 9],
-                 [10, 11],
-               ])}
-               UNION ALL ${rows('h', [
-                 [12, 13],
-                 [14, 15],
-               ])}) x
-        GROUP BY advocate_id)`;
+    const refs = { brand: '$1', program: '$2', from: '$3', to: '$4' };
+    return `g AS (${advocateGroupsSql(refs, p, param)})`;
   }
   const column = by === 'channel' ? 'channel' : 'cta_id';
   const reach = by === 'channel' ? 'reach_channel' : 'reach_cta';
@@ -153,11 +167,11 @@ export class KpiBreakdownRepository {
     q: BreakdownQuery,
   ): Promise<BreakdownRow[]> {
     const params: unknown[] = [brandId, programId, p.from, p.to, q.limit + 1];
-    if (q.by === 'advocate') {
-      const split = splitByWholeWeeks(p);
-      params.push(...split.weeks, ...split.days[0], ...split.days[1]);
-      params.push(...split.hours[0], ...split.hours[1]);
-    }
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const groups = groupSources(q.by, p, param);
     const desc = q.order === 'desc';
     let keyset = 'true';
     if (q.after) {
@@ -178,11 +192,11 @@ export class KpiBreakdownRepository {
     return this.dataSource.transaction(async (em) => {
       await em.query('SET LOCAL max_parallel_workers_per_gather = 0');
       return em.query(
-        `WITH ${groupSources(q.by)},
+        `WITH ${groups},
        s AS (SELECT g.*, (${SORT_EXPRESSIONS[q.sort]})::numeric AS sv FROM g),
        page AS (SELECT * FROM s WHERE ${keyset} ORDER BY ${order} LIMIT $5)
        SELECT s.k, s.sv::text AS sv,
-              ${[...SUMS, 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')}
+              ${[...GROUP_SUMS, 'active_advocates'].map((c) => `s.${c}::text AS ${c}`).join(', ')}
               ${l.select ? `, ${l.select}` : ''}
          FROM page s ${l.join}
         ORDER BY ${order}`,

@@ -10,9 +10,17 @@ import {
   type AdvocateTier,
 } from '@/modules/advocates/advocate.entity';
 import { TAG_PATTERN, trim } from '@/modules/advocates/dto/advocate-input.dto';
+import { SORTABLE_KPIS, type SortableKpi } from '@/modules/analytics/kpi-breakdown.repository';
+import { PERIOD_BOUND_DOC } from '@/modules/analytics/dto/kpi-query.dto';
 
-export const ADVOCATE_SORTS = ['createdAt', 'name', 'externalId'] as const;
-export type AdvocateSort = (typeof ADVOCATE_SORTS)[number];
+export const FIELD_SORTS = ['createdAt', 'name', 'externalId'] as const;
+export type FieldSort = (typeof FIELD_SORTS)[number];
+export const ADVOCATE_SORTS = [...FIELD_SORTS, ...SORTABLE_KPIS];
+export type AdvocateSort = FieldSort | SortableKpi;
+
+export function isFieldSort(sort: AdvocateSort): sort is FieldSort {
+  return (FIELD_SORTS as readonly string[]).includes(sort);
+}
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
@@ -65,8 +73,11 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
     default: 'createdAt',
     description:
       'Sort key. `name` sorts case-insensitively, advocates without a name as an empty name. ' +
-      "To rank advocates by a KPI (clicks, conversions, revenue…), use a program's leaderboard: " +
-      '`GET /v1/programs/{id}/kpis/breakdown?by=advocate&sort=<kpi>` (KPIs are per program and currency).',
+      'Any KPI of the leaderboard (`clicks`, `conversions`, `revenue`, `rewardCost`, a ratio…) ranks ' +
+      'the advocates of one program by their KPIs in it: it needs `program`, and takes the KPI ' +
+      'period (`from`, `to`, `timezone`; default the last 30 days). Advocates without activity ' +
+      'count zero; a ratio over zero has no value and comes last in either order. The figures ' +
+      'themselves: `GET /v1/programs/{id}/kpis/breakdown?by=advocate&sort=<kpi>`.',
   })
   @IsOptional()
   @IsIn(ADVOCATE_SORTS)
@@ -74,9 +85,41 @@ export class ListAdvocatesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     enum: SORT_ORDERS,
-    description: 'Default: `desc` for createdAt (newest first), `asc` for name and externalId',
+    description:
+      'Default: `desc` for createdAt (newest first) and KPIs (highest first), `asc` for name and externalId',
   })
   @IsOptional()
   @IsIn(SORT_ORDERS)
   order?: SortOrder;
+
+  @ApiPropertyOptional({
+    example: '2026-03-01',
+    maxLength: 40,
+    description: `Only with a KPI \`sort\`: start of the KPI period (inclusive). ${PERIOD_BOUND_DOC} Default: \`to\` minus 30 days.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  from?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-04-01',
+    maxLength: 40,
+    description: `Only with a KPI \`sort\`: end of the KPI period (exclusive). ${PERIOD_BOUND_DOC} Default: now. At most 731 days after \`from\`.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  to?: string;
+
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    maxLength: 64,
+    default: 'UTC',
+    description: 'Only with a KPI `sort`: IANA time zone of date-only `from`/`to`.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
 }

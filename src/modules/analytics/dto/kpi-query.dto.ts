@@ -17,7 +17,7 @@ import {
 export const KPI_FORMATS = ['json', 'csv'] as const;
 export type KpiFormat = (typeof KPI_FORMATS)[number];
 
-const BOUND_DOC =
+export const PERIOD_BOUND_DOC =
   'An ISO 8601 time with its offset (`2026-03-01T00:00:00Z`) or a date (`2026-03-01`, midnight in ' +
   '`timezone`). Rounded outward to whole hours.';
 
@@ -25,7 +25,7 @@ export class KpiPeriodQueryDto {
   @ApiPropertyOptional({
     example: '2026-03-01',
     maxLength: 40,
-    description: `Start of the period (inclusive). ${BOUND_DOC} Default: \`to\` minus 30 days.`,
+    description: `Start of the period (inclusive). ${PERIOD_BOUND_DOC} Default: \`to\` minus 30 days.`,
   })
   @IsOptional()
   @IsString()
@@ -35,7 +35,7 @@ export class KpiPeriodQueryDto {
   @ApiPropertyOptional({
     example: '2026-04-01',
     maxLength: 40,
-    description: `End of the period (exclusive). ${BOUND_DOC} Default: now. At most 731 days after \`from\`.`,
+    description: `End of the period (exclusive). ${PERIOD_BOUND_DOC} Default: now. At most 731 days after \`from\`.`,
   })
   @IsOptional()
   @IsString()
