@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       ctaKey: 'instagram-post',
       channel: 'instagram',
       landingUrl: 'https://shop.example.com/welcome?lang=en',
+      ctaStatus: 'active',
       programStatus: 'active',
       startsAt: null,
       endsAt: null,

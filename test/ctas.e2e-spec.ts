@@ -38,6 +38,7 @@ describe('CTAs', () => {
       value: { amount: 0, currency: 'USD' },
       landingUrl: null,
       effectiveLandingUrl: 'https://shop.example.com/spring',
+      status: 'active',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

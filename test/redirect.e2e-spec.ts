@@ -231,6 +231,7 @@ describe('tracked-link redirect', () => {
     ['a program past its end date', { endsAt: new Date(Date.now() - 60_000) }],
     ['a banned advocate', { advocateStatus: 'banned' as const }],
     ['a paused advocate', { advocateStatus: 'paused' as const }],
+    ['an archived CTA', { ctaStatus: 'archived' as const }],
   ])('sends %s to the plain landing URL and counts nothing', async (_name, overrides) => {
     const link = await seedLink(db, brandId, {
       ...overrides,

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { newId } from '@/common/ids';
 import type { AdvocateStatus } from '@/modules/advocates/advocate.entity';
-import type { Channel } from '@/modules/programs/cta.entity';
+import type { Channel, CtaStatus } from '@/modules/programs/cta.entity';
 import type { ProgramStatus } from '@/modules/programs/program.entity';
 
 /**
@@ -21,6 +21,7 @@ export interface SeedLinkOptions {
   ctaKey?: string;
   channel?: Channel;
   ctaLandingUrl?: string | null;
+  ctaStatus?: CtaStatus;
   /** Referral code when a new enrollment is made (stored upper-case). */
   code?: string;
   slug?: string;
@@ -81,9 +82,18 @@ export async function seedLink(
   const ctaKey = overrides.ctaKey ?? `ig-story-${unique().toLowerCase()}`;
   const channel = overrides.channel ?? 'instagram';
   await dataSource.query(
-    `INSERT INTO ctas (id, brand_id, program_id, key, channel, action, label, value_amount, landing_url)
-     VALUES ($1, $2, $3, $4, $5, 'purchase', 'Shop with my code', 2500, $6)`,
-    [ctaId, brandId, programId, ctaKey, channel, overrides.ctaLandingUrl ?? null],
+    `INSERT INTO ctas (id, brand_id, program_id, key, channel, action, label, value_amount, landing_url,
+                       status)
+     VALUES ($1, $2, $3, $4, $5, 'purchase', 'Shop with my code', 2500, $6, $7)`,
+    [
+      ctaId,
+      brandId,
+      programId,
+      ctaKey,
+      channel,
+      overrides.ctaLandingUrl ?? null,
+      overrides.ctaStatus ?? 'active',
+    ],
   );
   const existing: { id: string; code: string }[] = await dataSource.query(
     'SELECT id, code FROM enrollments WHERE brand_id = $1 AND program_id = $2 AND advocate_id = $3',

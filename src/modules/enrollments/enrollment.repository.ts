@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '@/common/pagination/pagination';
+import type { CtaStatus } from '@/modules/programs/cta.entity';
 
 export interface EnrollmentRow {
   id: string;
@@ -20,6 +21,7 @@ export interface LinkRow {
   advocateId: string;
   ctaId: string;
   ctaKey: string;
+  ctaStatus: CtaStatus;
   channel: string;
   code: string;
   slug: string;
@@ -29,7 +31,7 @@ export interface LinkRow {
 const ENROLLMENT_COLUMNS = `id, program_id AS "programId", advocate_id AS "advocateId", code, vanity,
   created_at AS "createdAt", created_at::text AS "cursorAt"`;
 const LINK_COLUMNS = `l.id, l.program_id AS "programId", l.enrollment_id AS "enrollmentId", l.advocate_id AS "advocateId",
-  l.cta_id AS "ctaId", c.key AS "ctaKey", c.channel, e.code, l.slug, l.created_at AS "createdAt"`;
+  l.cta_id AS "ctaId", c.key AS "ctaKey", c.status AS "ctaStatus", c.channel, e.code, l.slug, l.created_at AS "createdAt"`;
 
 @Injectable()
 export class EnrollmentRepository {

@@ -156,6 +156,7 @@ export class EnrollmentService {
       programId: link.programId,
       ctaId: link.ctaId,
       ctaKey: link.ctaKey,
+      ctaStatus: link.ctaStatus,
       channel: link.channel,
       code: link.code,
       slug: link.slug,
@@ -193,7 +194,8 @@ export class EnrollmentService {
       advocateId: e.advocateId,
       code: e.code,
       vanity: e.vanity,
-      links: links.map((l) => this.toLinkDto(l)),
+      // An archived CTA's link still exists (it comes back with the CTA) but is not handed out.
+      links: links.filter((l) => l.ctaStatus === 'active').map((l) => this.toLinkDto(l)),
       createdAt: new Date(e.createdAt).toISOString(),
     };
   }

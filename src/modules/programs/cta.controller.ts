@@ -3,9 +3,15 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentBrand } from '@/common/auth/principal';
 import { RequireScopes } from '@/common/auth/scopes.decorator';
 import { ApiErrors } from '@/common/errors/api-errors.decorator';
-import { PageQueryDto, pageLimit } from '@/common/pagination/pagination';
+import { pageLimit } from '@/common/pagination/pagination';
 import { CtaService } from '@/modules/programs/cta.service';
-import { CreateCtaDto, CtaDto, CtaPageDto, UpdateCtaDto } from '@/modules/programs/dto/cta.dto';
+import {
+  CreateCtaDto,
+  CtaDto,
+  CtaPageDto,
+  ListCtasQueryDto,
+  UpdateCtaDto,
+} from '@/modules/programs/dto/cta.dto';
 
 @ApiTags('Programs')
 @Controller('v1/programs/:id/ctas')
@@ -37,9 +43,9 @@ export class CtaController {
   list(
     @CurrentBrand() brandId: string,
     @Param('id') programId: string,
-    @Query() query: PageQueryDto,
+    @Query() query: ListCtasQueryDto,
   ) {
-    return this.ctas.list(brandId, programId, pageLimit(query), query.cursor);
+    return this.ctas.list(brandId, programId, query.status, pageLimit(query), query.cursor);
   }
 
   @Get(':ctaId')
@@ -59,7 +65,8 @@ export class CtaController {
     summary: 'Update a CTA',
     description:
       'Partial. The key cannot change (issued links carry it as utm_content); null landingUrl ' +
-      "falls back to the program's.",
+      "falls back to the program's. `status: archived` retires the CTA (its links redirect " +
+      'without tracking), `active` brings it back.',
   })
   @ApiOkResponse({ type: CtaDto })
   @ApiErrors('json-body', 404)

@@ -40,6 +40,9 @@ export const CTA_ACTIONS = [
   'custom',
 ] as const;
 export type CtaAction = (typeof CTA_ACTIONS)[number];
+/** `archived`: retired by the brand; its links redirect without tracking (see isTracked). */
+export const CTA_STATUSES = ['active', 'archived'] as const;
+export type CtaStatus = (typeof CTA_STATUSES)[number];
 
 @Entity('ctas')
 @Index('ctas_program_key_key', ['programId', 'key'], { unique: true })
@@ -78,6 +81,9 @@ export class CtaEntity {
   /** Overrides the program's landing URL. */
   @Column('text', { nullable: true })
   landingUrl: string | null;
+
+  @Column('text', { default: 'active' })
+  status: CtaStatus;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

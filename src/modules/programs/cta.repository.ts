@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { looksLikeId } from '@/common/ids';
 import { CursorPosition } from '@/common/pagination/pagination';
-import { CtaEntity } from '@/modules/programs/cta.entity';
+import { CtaEntity, CtaStatus } from '@/modules/programs/cta.entity';
 import { CREATED_AT_MS } from '@/modules/programs/program.repository';
 
-export type NewCta = Omit<CtaEntity, 'createdAt' | 'updatedAt' | 'program'>;
+export type NewCta = Omit<CtaEntity, 'createdAt' | 'updatedAt' | 'program' | 'status'>;
 export type CtaChanges = Partial<
-  Pick<CtaEntity, 'channel' | 'action' | 'label' | 'valueAmount' | 'landingUrl'>
+  Pick<CtaEntity, 'channel' | 'action' | 'label' | 'valueAmount' | 'landingUrl' | 'status'>
 >;
 
 @Injectable()
@@ -45,6 +45,7 @@ export class CtaRepository {
   listByProgram(
     brandId: string,
     programId: string,
+    status: CtaStatus | undefined,
     limit: number,
     after?: CursorPosition,
   ): Promise<CtaEntity[]> {
@@ -55,6 +56,7 @@ export class CtaRepository {
       .orderBy('c.created_at', 'DESC')
       .addOrderBy('c.id', 'DESC')
       .limit(limit + 1);
+    if (status) qb.andWhere('c.status = :status', { status });
     if (after) qb.andWhere('(c.created_at, c.id) < (:k, :id)', { k: after.k, id: after.id });
     return qb.getMany();
   }

@@ -4,7 +4,7 @@ import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { newId } from '@/common/ids';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CtaLifecycle } from '@/modules/programs/cta-lifecycle';
-import { CtaEntity } from '@/modules/programs/cta.entity';
+import { CtaEntity, CtaStatus } from '@/modules/programs/cta.entity';
 import { CtaChanges, CtaRepository, NewCta } from '@/modules/programs/cta.repository';
 import { CreateCtaDto, CtaDto, toCtaDto, UpdateCtaDto } from '@/modules/programs/dto/cta.dto';
 import { MoneyDto } from '@/modules/programs/dto/money.dto';
@@ -77,14 +77,15 @@ export class CtaService {
   async list(
     brandId: string,
     programId: string,
+    status: CtaStatus | undefined,
     limit: number,
     cursor?: string,
   ): Promise<Page<CtaDto>> {
-    const list = { list: 'ctas', brandId, programId };
+    const list = { list: 'ctas', brandId, programId, status };
     const after = decodeCursor(cursor, 'timestamp', list);
     const program = await this.programs.findByIdForBrand(brandId, programId);
     if (!program) throw AppError.notFound('Program');
-    const rows = await this.ctas.listByProgram(brandId, programId, limit, after);
+    const rows = await this.ctas.listByProgram(brandId, programId, status, limit, after);
     return toPage(
       rows,
       limit,
@@ -166,5 +167,6 @@ function ctaChanges(cta: CtaEntity, dto: UpdateCtaDto): CtaChanges {
   if (dto.landingUrl !== undefined && dto.landingUrl !== cta.landingUrl) {
     changes.landingUrl = dto.landingUrl;
   }
+  if (dto.status !== undefined && dto.status !== cta.status) changes.status = dto.status;
   return changes;
 }

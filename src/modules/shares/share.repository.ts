@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '@/common/pagination/pagination';
 import type { AdvocateStatus } from '@/modules/advocates/advocate.entity';
-import type { Channel } from '@/modules/programs/cta.entity';
+import type { Channel, CtaStatus } from '@/modules/programs/cta.entity';
 import type { ProgramStatus } from '@/modules/programs/program.entity';
 
 export interface ShareRow {
@@ -56,6 +56,7 @@ export interface CtaRef {
   id: string;
   key: string;
   channel: Channel;
+  status: CtaStatus;
 }
 
 interface ShareDbRow {
@@ -152,7 +153,7 @@ export class ShareRepository {
 
   async findCtaByKey(brandId: string, programId: string, key: string): Promise<CtaRef | undefined> {
     const rows: CtaRef[] = await this.dataSource.query(
-      'SELECT id, key, channel FROM ctas WHERE brand_id = $1 AND program_id = $2 AND key = $3',
+      'SELECT id, key, channel, status FROM ctas WHERE brand_id = $1 AND program_id = $2 AND key = $3',
       [brandId, programId, key],
     );
     return rows[0];
@@ -160,8 +161,9 @@ export class ShareRepository {
 
   findCtasByChannel(brandId: string, programId: string, channel: Channel): Promise<CtaRef[]> {
     return this.dataSource.query(
-      `SELECT id, key, channel FROM ctas
-        WHERE brand_id = $1 AND program_id = $2 AND channel = $3 ORDER BY key LIMIT 10`,
+      `SELECT id, key, channel, status FROM ctas
+        WHERE brand_id = $1 AND program_id = $2 AND channel = $3 AND status = 'active'
+        ORDER BY key LIMIT 10`,
       [brandId, programId, channel],
     );
   }

@@ -132,13 +132,21 @@ export class ShareService {
         throw new AppError('unprocessable', 'No CTA of this program has that key', [
           { field: 'ctaKey', issue: `is not a CTA of program ${programId}` },
         ]);
+      // As its links: an archived CTA counts nothing new.
+      if (cta.status !== 'active')
+        throw new AppError('unprocessable', 'This CTA is archived', [
+          {
+            field: 'ctaKey',
+            issue: `CTA ${cta.key} is archived: shares are recorded while it is active`,
+          },
+        ]);
       return cta;
     }
     const channel = dto.channel!;
     const ctas = await this.shares.findCtasByChannel(brandId, programId, channel);
     if (ctas.length === 0)
       throw new AppError('unprocessable', 'No CTA of this program uses that channel', [
-        { field: 'channel', issue: `no CTA of program ${programId} uses ${channel}` },
+        { field: 'channel', issue: `no active CTA of program ${programId} uses ${channel}` },
       ]);
     if (ctas.length > 1)
       throw new AppError('unprocessable', 'Several CTAs of this program use that channel', [

@@ -112,6 +112,7 @@ function prepare(target: LinkTarget): CachedLink {
     ctaKey: target.ctaKey,
     channel: target.channel,
     landingUrl,
+    ctaStatus: target.ctaStatus,
     programStatus: target.programStatus,
     startsAt: target.startsAt,
     endsAt: target.endsAt,

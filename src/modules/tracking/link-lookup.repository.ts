@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { preparedPoolQuery } from '@/database/prepared-query';
 import type { AdvocateStatus } from '@/modules/advocates/advocate.entity';
-import type { Channel } from '@/modules/programs/cta.entity';
+import type { Channel, CtaStatus } from '@/modules/programs/cta.entity';
 import type { ProgramStatus } from '@/modules/programs/program.entity';
 
 /** Everything the redirect needs about one link, from one indexed join. */
@@ -20,6 +20,7 @@ export interface LinkTarget {
   channel: Channel;
   /** The CTA's landing URL, else the program's. */
   landingUrl: string;
+  ctaStatus: CtaStatus;
   programStatus: ProgramStatus;
   startsAt: Date | null;
   endsAt: Date | null;
@@ -37,6 +38,7 @@ interface LinkTargetRow {
   cta_key: string;
   channel: Channel;
   landing_url: string;
+  cta_status: CtaStatus;
   program_status: ProgramStatus;
   starts_at: Date | null;
   ends_at: Date | null;
@@ -59,7 +61,7 @@ export class LinkLookupRepository {
       'tandem_link_target',
       `SELECT l.id AS link_id, l.slug, l.brand_id, l.program_id, l.cta_id, l.advocate_id,
               e.code, c.key AS cta_key, c.channel,
-              COALESCE(c.landing_url, p.landing_url) AS landing_url,
+              COALESCE(c.landing_url, p.landing_url) AS landing_url, c.status AS cta_status,
               p.status AS program_status, p.starts_at, p.ends_at, a.status AS advocate_status
          FROM links l
          JOIN enrollments e ON e.id = l.enrollment_id AND e.brand_id = l.brand_id
@@ -82,6 +84,7 @@ export class LinkLookupRepository {
       ctaKey: r.cta_key,
       channel: r.channel,
       landingUrl: r.landing_url,
+      ctaStatus: r.cta_status,
       programStatus: r.program_status,
       startsAt: r.starts_at,
       endsAt: r.ends_at,

@@ -97,12 +97,12 @@ export class RedirectService {
 }
 
 /**
- * Draft, paused and ended programs, programs outside their schedule, and paused or banned
- * advocates redirect to the plain landing URL without counting: the friend never hits a dead
- * end, and nothing is attributed.
+ * Draft, paused and ended programs, programs outside their schedule, archived CTAs, and paused
+ * or banned advocates redirect to the plain landing URL without counting: the friend never hits
+ * a dead end, and nothing is attributed.
  */
 export function isTracked(link: CachedLink, now: number): boolean {
-  if (link.programStatus !== 'active') return false;
+  if (link.programStatus !== 'active' || link.ctaStatus !== 'active') return false;
   if (link.startsAtMs !== null && now < link.startsAtMs) return false;
   if (link.endsAtMs !== null && now >= link.endsAtMs) return false;
   return link.advocateStatus !== 'banned' && link.advocateStatus !== 'paused';

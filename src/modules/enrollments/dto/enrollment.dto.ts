@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { anyCase, INTEGER } from '@/common/openapi/schema';
-import { CHANNELS } from '@/modules/programs/cta.entity';
+import { CHANNELS, CTA_STATUSES, type CtaStatus } from '@/modules/programs/cta.entity';
 
 /** A vanity code as stored (upper-cased first: case-insensitive). */
 const VANITY_CODE = /^[A-Z0-9-]{4,32}$/;
@@ -40,6 +40,13 @@ export class LinkDto {
 
   @ApiProperty({ example: 'ig-story' })
   ctaKey: string;
+
+  @ApiProperty({
+    enum: CTA_STATUSES,
+    description:
+      "The CTA's status: an `archived` CTA's link redirects without tracking and counts no click",
+  })
+  ctaStatus: CtaStatus;
 
   @ApiProperty({ enum: CHANNELS })
   channel: string;
@@ -102,7 +109,11 @@ export class EnrollmentDto {
   @ApiProperty({ description: 'True when the brand chose the code' })
   vanity: boolean;
 
-  @ApiProperty({ type: [LinkDto], description: 'One tracked link per CTA of the program' })
+  @ApiProperty({
+    type: [LinkDto],
+    description:
+      'One tracked link per active CTA of the program (archived CTAs: in the advocate links list)',
+  })
   links: LinkDto[];
 
   @ApiProperty({ format: 'date-time' })

@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PageQueryDto } from '@/common/pagination/pagination';
 import {
   CHANNELS,
   Channel,
   CTA_ACTIONS,
+  CTA_STATUSES,
   CtaAction,
   CtaEntity,
+  CtaStatus,
 } from '@/modules/programs/cta.entity';
 import { MoneyDto } from '@/modules/programs/dto/money.dto';
 import {
@@ -22,6 +25,11 @@ import { ProgramEntity } from '@/modules/programs/program.entity';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const KEY_ISSUE =
   'must be 1-63 lower-case letters, digits or hyphens, starting with a letter or digit';
+const STATUS_DOC =
+  '`archived` retires the CTA: its links still redirect (the friend never hits a dead end) but ' +
+  'count no click and carry no tracking parameters, shares are no longer recorded for it, and ' +
+  'enrollments no longer list its link. `active` brings it back, links included. Events, ' +
+  'rewards and KPIs already recorded keep it.';
 const VALUE_DOC =
   'What one completion is worth to the brand (a signup, a follow…), in minor units of the ' +
   'program currency; used for conversion value where there is no order amount. Default 0.';
@@ -92,6 +100,11 @@ export class UpdateCtaDto extends CtaFieldsDto {
   @IsOptionalNotNull()
   @IsText(1, 200)
   label?: string;
+
+  @ApiPropertyOptional({ enum: CTA_STATUSES, description: STATUS_DOC })
+  @IsOptionalNotNull()
+  @IsIn(CTA_STATUSES)
+  status?: CtaStatus;
 }
 
 export class CtaDto {
@@ -122,11 +135,21 @@ export class CtaDto {
   @ApiProperty({ description: "Where this CTA's links send visitors: landingUrl or the program's" })
   effectiveLandingUrl: string;
 
+  @ApiProperty({ enum: CTA_STATUSES, description: STATUS_DOC })
+  status: CtaStatus;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
+}
+
+export class ListCtasQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: CTA_STATUSES, description: 'Only CTAs with this status' })
+  @IsOptional()
+  @IsIn(CTA_STATUSES)
+  status?: CtaStatus;
 }
 
 export class CtaPageDto {
@@ -151,6 +174,7 @@ export function toCtaDto(
     value: { amount: c.valueAmount, currency: program.currency },
     landingUrl: c.landingUrl,
     effectiveLandingUrl: c.landingUrl ?? program.landingUrl,
+    status: c.status,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
