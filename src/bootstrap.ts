@@ -35,6 +35,8 @@ import {
 } from '@/modules/tracking/redirect.controller';
 import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Builds the whole application exactly as production runs it; main.ts and the e2e tests share it.
  */
@@ -104,15 +106,28 @@ function registerBodyParsers(app: NestFastifyApplication, config: AppConfig): vo
   // Fastify reads text/plain as a string by default; every other type the API does not take
   // answers 415, and so does this one (a string body only ever failed validation).
   fastify.removeContentTypeParser('text/plain');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
     // An empty body is no body, whatever its Content-Type (clients that always send the header):
     // a route that needs one answers 400 `body` "is required", one that takes none goes on.
-    if (body === '') return done(null, undefined);
-    void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+    if ((raw as Buffer).length === 0) return done(null, undefined);
+    // Decoded strictly: a lenient decode turns bad bytes into U+FFFD, so two different ids would
+    // be stored as one.
+    let body: string;
+    try {
+      body = STRICT_UTF8.decode(raw as Buffer);
+    } catch {
+      return done(
+        new AppError('invalid_json', 'The request body is not valid UTF-8', [
+          { field: 'body', issue: 'is not valid UTF-8' },
+        ]),
+        undefined,
+      );
+    }
+    void parseJson(request, body, (error: Error | null, value?: unknown) => {
       if (error) {
         // Fastify's parser refuses prototype-poisoning keys with the same error as bad syntax:
         // JSON that plain JSON.parse reads was refused for such a key.
-        const poisoned = isPlainJson(body as string);
+        const poisoned = isPlainJson(body);
         return done(
           poisoned
             ? new AppError('invalid_json', 'The request body holds a forbidden key', [

@@ -235,6 +235,41 @@ describe('refunds reverse rewards before payment and claw them back after', () =
     expect(stillPending[0].n).toBe(2);
   });
 
+  it('a refund that overtook its purchase counts for nothing; sent again under a new id, it reverses', async () => {
+    const brand = await t.createBrand();
+    const p = await createProgram(t, brand);
+    await createRule(t, p, {
+      trigger: { event: 'purchase' },
+      recipient: 'advocate',
+      reward: { kind: 'cash', percent: 10 },
+    });
+    const alice = await createAdvocate(t, p);
+    const orderId = uniqueId('ord');
+    const early = refundEvent(orderId, 4_000);
+    expect((await sendEvent(t, brand, early)).body).toMatchObject({ reason: 'unknown_order' });
+    const order = { id: orderId, amount: 10_000, currency: 'USD' };
+    expect((await sendEvent(t, brand, purchaseEvent({ code: alice.code, order }))).status).toBe(
+      201,
+    );
+    // The same id replays its first answer; a new id is decided against the whole order.
+    const again = await sendEvent(t, brand, early);
+    expect([again.status, again.body.reason, again.body.reversed]).toEqual([
+      200,
+      'unknown_order',
+      [],
+    ]);
+    const resent = await sendEvent(t, brand, refundEvent(orderId, 4_000));
+    expect(resent.status).toBe(201);
+    expect(resent.body.reversed).toMatchObject([{ amount: 400, status: 'pending' }]);
+    const rest = await sendEvent(t, brand, refundEvent(orderId, 6_000));
+    expect(rest.body.reversed).toMatchObject([{ amount: 600, status: 'reversed' }]);
+    expect(await rewardRows(brand.id)).toEqual([
+      { recipient: 'advocate', amount: 1000, reversed: 1000, status: 'reversed', clawback: false },
+    ]);
+    const tooMuch = await sendEvent(t, brand, refundEvent(orderId, 1));
+    expect(tooMuch.status).toBe(422);
+  });
+
   it('concurrent partial refunds never reverse more than the reward', async () => {
     const { brand, orderId } = await purchased();
     const parts = await Promise.all(

@@ -232,7 +232,7 @@ describe('shares', () => {
         'code',
         undefined,
         'sharedAt',
-        `ends (${ends.toISOString()})`,
+        `(${ends.toISOString()})`,
       ],
     ];
     for (const [name, l, by, sharedAt, field, issue] of cases) {

@@ -39,6 +39,8 @@ export async function createProgram(
       currency: 'USD',
       landingUrl: 'https://shop.example.com/welcome',
       holdDays: 14,
+      // Tests send backdated events; a program without startsAt starts at its creation.
+      startsAt: new Date(Date.now() - 400 * 86_400_000).toISOString(),
       ...overrides,
     },
   });

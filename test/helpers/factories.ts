@@ -40,6 +40,8 @@ export interface SeededLink {
   slug: string;
 }
 
+const SEEDED_PROGRAM_START = new Date('2025-01-01T00:00:00Z');
+
 // Random, so parallel test files never collide on global slugs or per-brand codes.
 const unique = () => newId('link').slice(4, 14).toUpperCase();
 
@@ -59,7 +61,9 @@ export async function seedLink(
         `Spring referral ${unique()}`,
         overrides.programStatus ?? 'active',
         overrides.programLandingUrl ?? 'https://shop.example.com/welcome',
-        overrides.startsAt ?? null,
+        // Running since long before the tests' backdated clicks, shares and events: a program
+        // without startsAt starts at its creation.
+        'startsAt' in overrides ? overrides.startsAt : SEEDED_PROGRAM_START,
         overrides.endsAt ?? null,
       ],
     );

@@ -76,6 +76,7 @@ export class AttributionRepository {
          (SELECT coalesce(json_agg(cd), '[]') FROM cd) AS codes,
          (SELECT coalesce(json_agg(json_build_object(
              'id', p.id, 'status', p.status, 'currency', p.currency, 'starts_at', p.starts_at,
+             'created_at', p.created_at,
              'ends_at', p.ends_at, 'window_days', p.attribution_window_days,
              'model', p.attribution_model, 'hold_days', p.hold_days,
              'budget_amount', p.budget_amount, 'updated_at', p.updated_at::text,
@@ -222,6 +223,7 @@ function toProgram(p: Record<string, any>): ProgramConfig {
     status: p.status,
     startsAt: p.starts_at ? new Date(p.starts_at) : null,
     endsAt: p.ends_at ? new Date(p.ends_at) : null,
+    createdAt: new Date(p.created_at),
     windowDays: p.window_days,
     model: p.model,
     ctas: p.ctas,

@@ -15,6 +15,7 @@ const program = (over: Partial<ProgramInfo> = {}): ProgramInfo => ({
   status: 'active',
   startsAt: null,
   endsAt: null,
+  createdAt: daysAgo(365),
   windowDays: 30,
   model: 'last_touch',
   ctas: [
@@ -172,6 +173,36 @@ describe('attribution precedence', () => {
       'a click of a program that has not started',
       { click: click('lnk_alice', daysAgo(1)) },
       [program({ startsAt: daysAgo(-1) })],
+      { status: 'unattributed', reason: 'program_not_active' },
+    ],
+    [
+      'an event dated before the program was created (no startsAt)',
+      { code: 'BOB10', occurredAt: daysAgo(40) },
+      [program({ createdAt: daysAgo(10) })],
+      { status: 'unattributed', reason: 'program_not_active' },
+    ],
+    [
+      'an event 5 minutes before the creation of a program without startsAt (clock skew)',
+      { code: 'BOB10', occurredAt: new Date(daysAgo(10).getTime() - 5 * 60_000) },
+      [program({ createdAt: daysAgo(10) })],
+      { status: 'attributed', attribution: { advocateId: 'adv_bob', method: 'code' } },
+    ],
+    [
+      'an event dated before startsAt, after the creation',
+      { code: 'BOB10', occurredAt: daysAgo(5) },
+      [program({ createdAt: daysAgo(10), startsAt: daysAgo(3) })],
+      { status: 'unattributed', reason: 'program_not_active' },
+    ],
+    [
+      'a backfilled event after a startsAt set before the creation',
+      { code: 'BOB10', occurredAt: daysAgo(40) },
+      [program({ createdAt: daysAgo(10), startsAt: daysAgo(60) })],
+      { status: 'attributed', attribution: { advocateId: 'adv_bob', method: 'code' } },
+    ],
+    [
+      'an event at the very instant the program ends (endsAt is excluded)',
+      { code: 'BOB10' },
+      [program({ endsAt: NOW })],
       { status: 'unattributed', reason: 'program_not_active' },
     ],
     [

@@ -40,6 +40,8 @@ export interface ProgramInfo {
   status: ProgramStatus;
   startsAt: Date | null;
   endsAt: Date | null;
+  /** When the program was created: its start when it has no startsAt. */
+  createdAt: Date;
   windowDays: number;
   model: AttributionModel;
   ctas: CtaInfo[];
@@ -125,10 +127,19 @@ export type AttributionDecision =
 
 type Candidate = { ok: true; attribution: Attribution } | { ok: false; reason: string };
 
+/**
+ * Active, and `at` inside its dates: from startsAt up to endsAt, excluded, as links and shares.
+ * Without startsAt, from its creation (nobody was referred through a program that did not exist
+ * yet), less the clock skew allowed between the brand's clock and ours.
+ */
 export function isProgramLive(program: ProgramInfo, at: Date): boolean {
   if (program.status !== 'active') return false;
-  if (program.startsAt && at < program.startsAt) return false;
-  return !(program.endsAt && at > program.endsAt);
+  if (at < programStart(program)) return false;
+  return !(program.endsAt && at >= program.endsAt);
+}
+
+export function programStart(p: { startsAt: Date | null; createdAt: Date }): Date {
+  return p.startsAt ?? new Date(p.createdAt.getTime() - CLOCK_SKEW_MS);
 }
 
 function inWindow(program: ProgramInfo, clickedAt: Date, at: Date): boolean {

@@ -32,7 +32,8 @@ export class FraudRulesService {
       }
     }
     const input = toInput(dto);
-    if (input.botClick?.userAgentFamilies !== undefined) {
+    // null, as for every field here, means the default (resolveFraudRules).
+    if (input.botClick?.userAgentFamilies != null) {
       const { families, issues } = canonicalUserAgentFamilies(
         input.botClick.userAgentFamilies,
         'rules.botClick.userAgentFamilies',

@@ -109,7 +109,11 @@ export class RefundRepository {
     }));
   }
 
-  /** Refunds recorded before (committed), per order, in the purchase's currency only. */
+  /**
+   * Refunds recorded before (committed), per order, in the purchase's currency only. A refund
+   * answered `unknown_order` (it overtook its purchase) reversed nothing and counts for nothing,
+   * as in the KPIs: the shop sends it again under a new id.
+   */
   async sumEarlierRefunds(
     em: EntityManager,
     brandId: string,
@@ -122,6 +126,7 @@ export class RefundRepository {
          JOIN unnest($2::text[], $3::text[]) AS o(order_id, currency)
            ON e.order_id = o.order_id AND e.order_currency = o.currency
         WHERE e.brand_id = $1 AND e.type = 'refund' AND e.status IS NOT NULL
+          AND e.reason IS DISTINCT FROM 'unknown_order'
         GROUP BY e.order_id`,
       [brandId, orders.map((o) => o.orderId), orders.map((o) => o.currency)],
     );

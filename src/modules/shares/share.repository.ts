@@ -41,6 +41,7 @@ export interface ShareEnrollment {
   programStatus: ProgramStatus;
   startsAt: Date | null;
   endsAt: Date | null;
+  programCreatedAt: Date;
 }
 
 interface EnrollmentDbRow {
@@ -50,6 +51,7 @@ interface EnrollmentDbRow {
   program_status: ProgramStatus;
   starts_at: Date | null;
   ends_at: Date | null;
+  program_created_at: Date;
 }
 
 export interface CtaRef {
@@ -131,7 +133,8 @@ export class ShareRepository {
         : ['e.program_id = $2 AND e.advocate_id = $3', [brandId, by.programId, by.advocateId]];
     const rows: EnrollmentDbRow[] = await this.dataSource.query(
       `SELECT e.program_id, e.advocate_id, a.status AS advocate_status,
-              p.status AS program_status, p.starts_at, p.ends_at
+              p.status AS program_status, p.starts_at, p.ends_at,
+              p.created_at AS program_created_at
          FROM enrollments e
          JOIN advocates a ON a.brand_id = e.brand_id AND a.id = e.advocate_id
          JOIN programs p ON p.brand_id = e.brand_id AND p.id = e.program_id
@@ -147,6 +150,7 @@ export class ShareRepository {
           programStatus: r.program_status,
           startsAt: r.starts_at,
           endsAt: r.ends_at,
+          programCreatedAt: r.program_created_at,
         }
       : undefined;
   }

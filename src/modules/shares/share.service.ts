@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorDetail } from '@/common/errors/app-error';
 import { looksLikeId, newId } from '@/common/ids';
 import { KpiRollupRepository } from '@/modules/analytics/kpi-rollup.repository';
+import { programStart } from '@/modules/attribution/attribution';
 import { decodeCursor, Page, toPage } from '@/common/pagination/pagination';
 import { CreateShareDto } from '@/modules/shares/dto/create-share.dto';
 import { ListSharesQueryDto } from '@/modules/shares/dto/list-shares.dto';
@@ -187,15 +188,17 @@ function checkRecordable(e: ShareEnrollment, dto: CreateShareDto, sharedAt: Date
       issue: `program ${e.programId} is ${e.programStatus}: shares are recorded while it is active`,
     });
   }
-  if (e.startsAt !== null && sharedAt < e.startsAt)
+  // As events: a program without startsAt starts when it was created.
+  const start = programStart({ startsAt: e.startsAt, createdAt: e.programCreatedAt });
+  if (sharedAt < start)
     details.push({
       field: 'sharedAt',
-      issue: `is before program ${e.programId} starts (${e.startsAt.toISOString()})`,
+      issue: `is before program ${e.programId} starts (${start.toISOString()})`,
     });
   if (e.endsAt !== null && sharedAt >= e.endsAt)
     details.push({
       field: 'sharedAt',
-      issue: `is after program ${e.programId} ends (${e.endsAt.toISOString()})`,
+      issue: `is at or after the end of program ${e.programId} (${e.endsAt.toISOString()})`,
     });
   if (details.length > 0)
     throw new AppError('unprocessable', 'This share cannot be recorded', details);

@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -47,6 +48,11 @@ export const normalizeTags = ({ value }: { value: unknown }) =>
   Array.isArray(value)
     ? [...new Set(value.map((v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v)))]
     : value;
+
+// The request's own list is held to the documented maxItems too: more than 50 items are refused
+// even when their repeats would leave fewer (the OpenAPI document describes the request).
+const normalizeTagList = ({ value }: { value: unknown }) =>
+  Array.isArray(value) && value.length > ADVOCATE_LIMITS.tags ? value : normalizeTags({ value });
 
 /** Optional, but `null` is refused (unlike @IsOptional): for columns that cannot be empty. */
 export const OptionalNotNull = () =>
@@ -110,6 +116,8 @@ export class AdvocateFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(ADVOCATE_LIMITS.socialProfiles)
+  // ValidateNested lets an array item through unchecked: `[[]]` would store an empty profile.
+  @IsObject({ each: true, message: 'each item must be an object with channel and handle' })
   @ValidateNested({ each: true })
   @Type(() => SocialProfileDto)
   socialProfiles?: SocialProfileDto[];
@@ -121,7 +129,7 @@ export class AdvocateFieldsDto {
     example: ['vip', 'summer-2026'],
     description: `Lower-cased and de-duplicated; each then matches ${TAG_PATTERN.source}.`,
   })
-  @Transform(normalizeTags)
+  @Transform(normalizeTagList)
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(ADVOCATE_LIMITS.tags)

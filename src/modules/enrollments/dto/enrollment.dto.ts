@@ -4,6 +4,7 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '@/common/pagination/pagination';
 import { anyCase, INTEGER } from '@/common/openapi/schema';
 import { CHANNELS, CTA_STATUSES, type CtaStatus } from '@/modules/programs/cta.entity';
+import { IsOptionalNotNull } from '@/modules/programs/dto/validators';
 
 /** A vanity code as stored (upper-cased first: case-insensitive). */
 const VANITY_CODE = /^[A-Z0-9-]{4,32}$/;
@@ -21,7 +22,7 @@ export class CreateEnrollmentDto {
       'Vanity code: 4-32 of A-Z, 0-9 and "-", case-insensitive (stored upper-case), unique in the brand. ' +
       'Omitted: an 8-character code without 0/O/1/I/L is generated.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsString()
   @Matches(VANITY_CODE, { message: 'must be 4-32 characters of A-Z, 0-9 and -' })

@@ -14,7 +14,7 @@ import {
 import { MAX_AUDIENCE } from '@/common/money/money';
 import { INT64, TIMESTAMP_INPUT } from '@/common/openapi/schema';
 import { CHANNELS } from '@/modules/programs/cta.entity';
-import { IsTimestamp } from '@/modules/programs/dto/validators';
+import { IsOptionalNotNull, IsTimestamp } from '@/modules/programs/dto/validators';
 import type { Channel } from '@/modules/programs/cta.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -26,7 +26,7 @@ export class CreateShareDto {
     maxLength: 64,
     description: 'The advocate who shared; send this with `programId`, or send `code` instead.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(64)
   advocateId?: string;
@@ -38,7 +38,7 @@ export class CreateShareDto {
     description:
       "The advocate's referral code (case-insensitive); it implies the program. Send this or `advocateId`.",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -51,7 +51,7 @@ export class CreateShareDto {
     description:
       "Required with `advocateId`; with `code` it must match the code's program if sent.",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(64)
   programId?: string;
@@ -62,7 +62,7 @@ export class CreateShareDto {
     maxLength: 64,
     description: 'The CTA that was shared. Send this or `channel`.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -74,7 +74,7 @@ export class CreateShareDto {
     example: 'instagram',
     description: "Instead of `ctaKey`: the program's only CTA on this channel.",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(CHANNELS)
   channel?: Channel;
 
