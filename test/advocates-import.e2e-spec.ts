@@ -231,17 +231,34 @@ describe('Advocate CSV import', () => {
 
   it('keeps the rows before broken CSV syntax and says where the file stopped being read', async () => {
     const brand = await t.createBrand();
-    const res = await importCsv(brand, 'externalId,name\nok_1,One\nok_2,"Tw"o\nok_3,Three\n');
+    const res = await importCsv(brand, 'externalId,name\nok_1,One\nok_2,"Two\nok_3,Three\n');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ created: 1, updated: 0, failed: 1 });
     expect(res.body.errors).toEqual([
       {
         row: 2,
         field: 'csv',
-        issue: expect.stringContaining('rest of the file were not imported'),
+        issue:
+          'is not valid CSV (a quoted cell is never closed: a cell that starts with " must ' +
+          'end with "); this row and the rest of the file were not imported',
       },
     ]);
     expect(Object.keys(await byExternalId(brand))).toEqual(['ok_1']);
+  });
+
+  it('keeps a quote inside a cell as text, as spreadsheets do', async () => {
+    const brand = await t.createBrand();
+    const res = await importCsv(
+      brand,
+      'externalId,name\nq_1,Jo "JJ" Smith\nq_2,"Tw"o\nq_3,"Quoted, ""escaped"""\n',
+    );
+    expect(res.body).toMatchObject({ created: 3, failed: 0 });
+    const rows = await byExternalId(brand);
+    expect([rows.q_1.name, rows.q_2.name, rows.q_3.name]).toEqual([
+      'Jo "JJ" Smith',
+      '"Tw"o',
+      'Quoted, "escaped"',
+    ]);
   });
 
   it('reads a UTF-8 byte order mark and CRLF line ends', async () => {

@@ -95,6 +95,33 @@ describe('POST /v1/events/batch', () => {
     expect(single.body).toEqual(results[2].result);
   });
 
+  it("replays a stored event's own body even after a conflicting copy earlier in the batch", async () => {
+    const brand = await t.createBrand();
+    const p = await createProgram(t, brand);
+    await createTwoSidedRules(t, p);
+    const alice = await createAdvocate(t, p);
+    const stored = purchaseEvent({ code: alice.code });
+    const first = await t.request('POST', '/v1/events', { key: brand.key, body: stored });
+    expect(first.status).toBe(201);
+    const altered = { ...stored, order: { ...(stored.order as object), amount: 1 } };
+    for (const events of [
+      [altered, stored],
+      [stored, altered],
+    ]) {
+      const res = await t.request('POST', '/v1/events/batch', { key: brand.key, body: { events } });
+      const byBody = res.body.results.map((r: any, i: number) => [
+        events[i] === stored ? 'stored' : 'altered',
+        r.status,
+      ]);
+      expect(byBody.sort()).toEqual([
+        ['altered', 409],
+        ['stored', 200],
+      ]);
+      const replay = res.body.results[events.indexOf(stored)];
+      expect(replay.result).toEqual(first.body);
+    }
+  });
+
   it('records 500 events of 100 friends exactly once, with per-customer order kept', async () => {
     const brand = await t.createBrand();
     const p = await createProgram(t, brand);

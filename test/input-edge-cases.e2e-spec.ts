@@ -58,7 +58,7 @@ describe('input edge cases', () => {
       [{ externalId: 'sp-1', socialProfiles: [[]] }, 'socialProfiles'],
       [
         { externalId: 'sp-2', socialProfiles: [{ channel: 'tiktok', handle: '@x' }, 7] },
-        'socialProfiles',
+        'socialProfiles[1]',
       ],
       [{ externalId: 'tags-1', tags: Array(51).fill('vip') }, 'tags'],
     ] as const) {

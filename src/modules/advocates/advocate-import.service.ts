@@ -98,6 +98,9 @@ export class AdvocateImportService {
       // handling switches it to decoding text, which would undo encoding: null below.
       bom: false,
       relax_column_count: true,
+      // A quote inside a cell that does not start with one (`Jo "JJ" Smith`, or `"Tw"o`) is kept
+      // as text, as spreadsheets write and read it, instead of ending the import there.
+      relax_quotes: true,
       skip_empty_lines: false,
       max_record_size: MAX_RECORD_CHARS,
       info: true,
@@ -181,7 +184,7 @@ export class AdvocateImportService {
       tally.fail(broken.records as number, [
         {
           field: 'csv',
-          issue: `is not valid CSV (${broken.message}); this row and the rest of the file were not imported`,
+          issue: `is not valid CSV (${describeCsvError(broken)}); this row and the rest of the file were not imported`,
         },
       ]);
       return tally.result();
@@ -253,9 +256,27 @@ function stopReading(body: Readable, limiter: Transform): void {
   body.resume();
 }
 
+/**
+ * What went wrong, in words: csv-parse's own message quotes the cell as a serialised Buffer
+ * (cells are read as bytes) and counts fields from 0.
+ */
+export function describeCsvError(err: CsvError): string {
+  const line = typeof err.lines === 'number' ? ` (line ${err.lines})` : '';
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      // No line: csv-parse counts it at the end of the file, not where the quote opened; the
+      // error's row says which row it was.
+      return 'a quoted cell is never closed: a cell that starts with " must end with "';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a row is longer than ${MAX_RECORD_CHARS} characters${line}`;
+    default:
+      return `${err.code}${line}`;
+  }
+}
+
 function invalidCsv(err: CsvError): AppError {
   return AppError.validation(
-    [{ field: 'body', issue: `is not valid CSV (${err.message})` }],
+    [{ field: 'body', issue: `is not valid CSV (${describeCsvError(err)})` }],
     'The CSV header cannot be read',
   );
 }

@@ -6,7 +6,7 @@ import { ADVOCATE_STATUSES, ADVOCATE_TIERS } from '@/modules/advocates/advocate.
 import {
   ADVOCATE_LIMITS,
   CreateAdvocateDto,
-  normalizeTags,
+  normalizeTagList,
   TAG_PATTERN,
 } from '@/modules/advocates/dto/advocate-input.dto';
 import { CHANNELS } from '@/modules/programs/cta.entity';
@@ -63,7 +63,7 @@ export function quickCheck(input: Record<string, unknown>): InputCheck | undefin
     return undefined;
   if (name != null && !text(name, ADVOCATE_LIMITS.name)) return undefined;
   if (!oneOf(ADVOCATE_TIERS, tier) || !oneOf(ADVOCATE_STATUSES, status)) return undefined;
-  const tags = normalizeTags({ value: input.tags });
+  const tags = normalizeTagList({ value: input.tags });
   if (tags !== undefined) {
     if (!Array.isArray(tags) || tags.length > ADVOCATE_LIMITS.tags) return undefined;
     if (!tags.every((t) => typeof t === 'string' && TAG_PATTERN.test(t))) return undefined;

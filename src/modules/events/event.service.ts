@@ -183,14 +183,28 @@ export class EventService {
           : { kind: 'order_taken', orderId: e.order!.id, heldBy: holder.eventId },
       );
     }
+    const recheck: PreparedEvent[] = [];
     for (const copy of copies) {
       const original = out.get(first.get(copy.eventId)!.index)!;
       if (original.kind === 'failed') out.set(copy.index, original);
       else if (first.get(copy.eventId)!.requestHash !== copy.requestHash) {
-        out.set(copy.index, { kind: 'conflict' });
+        // The first item conflicted with the stored event: this one may be that event's own
+        // body, which replays. Only the stored event can tell (rare: asked one by one).
+        if (original.kind === 'conflict') recheck.push(copy);
+        else out.set(copy.index, { kind: 'conflict' });
       } else if (original.kind === 'created' || original.kind === 'replayed') {
         out.set(copy.index, { kind: 'replayed', result: original.result });
       } else out.set(copy.index, original);
+    }
+    for (const copy of recheck) {
+      const snapshot = new ConfigSnapshot();
+      await this.runIsolated(out, [copy], isolateFailures, (batch) =>
+        this.withRetry((em) =>
+          copy.type === 'refund'
+            ? this.refunds.record(em, brandId, batch)
+            : this.conversions.record(em, brandId, batch, snapshot),
+        ),
+      );
     }
     return out;
   }

@@ -6,7 +6,6 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -14,6 +13,7 @@ import {
   MaxLength,
   MinLength,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -51,7 +51,7 @@ export const normalizeTags = ({ value }: { value: unknown }) =>
 
 // The request's own list is held to the documented maxItems too: more than 50 items are refused
 // even when their repeats would leave fewer (the OpenAPI document describes the request).
-const normalizeTagList = ({ value }: { value: unknown }) =>
+export const normalizeTagList = ({ value }: { value: unknown }) =>
   Array.isArray(value) && value.length > ADVOCATE_LIMITS.tags ? value : normalizeTags({ value });
 
 /** Optional, but `null` is refused (unlike @IsOptional): for columns that cannot be empty. */
@@ -116,8 +116,15 @@ export class AdvocateFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(ADVOCATE_LIMITS.socialProfiles)
-  // ValidateNested lets an array item through unchecked: `[[]]` would store an empty profile.
-  @IsObject({ each: true, message: 'each item must be an object with channel and handle' })
+  // ValidateNested lets a list item through unchecked: `[[]]` would store an empty profile.
+  @ValidateBy({
+    name: 'isObjectItems',
+    validator: {
+      // A non-list is IsArray's to report, other non-objects ValidateNested's (once each).
+      validate: (v: unknown) => !Array.isArray(v) || !v.some((i) => Array.isArray(i)),
+      defaultMessage: () => 'each item must be an object with channel and handle',
+    },
+  })
   @ValidateNested({ each: true })
   @Type(() => SocialProfileDto)
   socialProfiles?: SocialProfileDto[];
