@@ -261,17 +261,16 @@ function stopReading(body: Readable, limiter: Transform): void {
  * (cells are read as bytes) and counts fields from 0.
  */
 export function describeCsvError(err: CsvError): string {
-  const line = typeof err.lines === 'number' ? ` (line ${err.lines})` : '';
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      // No line: csv-parse counts it at the end of the file, not where the quote opened; the
-      // error's row says which row it was.
-      return 'a quoted cell is never closed: a cell that starts with " must end with "';
-    case 'CSV_MAX_RECORD_SIZE':
-      return `a row is longer than ${MAX_RECORD_CHARS} characters${line}`;
-    default:
-      return `${err.code}${line}`;
+  // No line for an unclosed quote: csv-parse counts it at the end of the file, not where the
+  // quote opened; the error's row says which row it was.
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return 'a quoted cell is never closed: a cell that starts with " must end with "';
   }
+  const line = typeof err.lines === 'number' ? ` (line ${err.lines})` : '';
+  if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    return `a row is longer than ${MAX_RECORD_CHARS} characters${line}`;
+  }
+  return `${err.code}${line}`;
 }
 
 function invalidCsv(err: CsvError): AppError {
