@@ -76,6 +76,41 @@ describe('input edge cases', () => {
     expect([fifty.status, fifty.body.tags]).toEqual([201, ['vip']]);
   });
 
+  it('names the body or query field of an id that is not found', async () => {
+    const missingProgram = 'prg_ZZZZZZZZZZZZZZZZZZZZ';
+    const missingAdvocate = 'adv_ZZZZZZZZZZZZZZZZZZZZ';
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/v1/shares', { code: 'NOSUCHCODE', channel: 'instagram' }, 'code'],
+      [
+        'POST',
+        '/v1/shares',
+        { advocateId: missingAdvocate, programId: p.programId, channel: 'instagram' },
+        'advocateId',
+      ],
+      ['GET', `/v1/shares?programId=${missingProgram}`, undefined, 'programId'],
+      [
+        'GET',
+        `/v1/payouts/balances?currency=USD&advocateId=${missingAdvocate}`,
+        undefined,
+        'advocateId',
+      ],
+      [
+        'POST',
+        '/v1/payout-batches',
+        { currency: 'USD', cutoff: '2026-01-01', programId: missingProgram },
+        'programId',
+      ],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await t.request(method, path, { key: brand.key, body });
+      expect([path, res.status, res.body.error.details]).toEqual([
+        path,
+        404,
+        [{ field, issue: 'not found' }],
+      ]);
+    }
+  });
+
   it('refuses a JSON body that is not valid UTF-8, naming the body', async () => {
     for (const bytes of [
       Buffer.concat([

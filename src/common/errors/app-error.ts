@@ -34,8 +34,10 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 
-  static notFound(what: string): AppError {
-    return new AppError('not_found', `${what} not found`);
+  /** `field`: the body or query field that named it (a path id needs none). */
+  static notFound(what: string, field?: string): AppError {
+    const details = field === undefined ? undefined : [{ field, issue: 'not found' }];
+    return new AppError('not_found', `${what} not found`, details);
   }
 
   static validation(details: ErrorDetail[], message = 'The request has invalid fields'): AppError {

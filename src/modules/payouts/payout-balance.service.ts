@@ -36,7 +36,7 @@ export class PayoutBalanceService {
         (await this.balances.advocateExists(brandId, query.advocateId))
       )
     ) {
-      throw AppError.notFound('Advocate');
+      throw AppError.notFound('Advocate', 'advocateId');
     }
     const [rows, totals] = await Promise.all([
       this.balances.listByAdvocate(

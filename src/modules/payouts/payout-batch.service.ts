@@ -82,7 +82,7 @@ export class PayoutBatchService {
   async create(brandId: string, request: PayoutBatchRequest): Promise<CreatedPayoutBatch> {
     if (request.programId !== null) {
       const currency = await this.batches.findProgramCurrency(brandId, request.programId);
-      if (currency === undefined) throw AppError.notFound('Program');
+      if (currency === undefined) throw AppError.notFound('Program', 'programId');
       if (currency !== request.currency) {
         throw new AppError('unprocessable', "The program's rewards are in another currency", [
           { field: 'programId', issue: `is a program in ${currency}, not ${request.currency}` },

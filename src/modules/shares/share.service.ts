@@ -63,9 +63,9 @@ export class ShareService {
     const list = { list: 'shares', brandId, ...filters };
     const after = decodeCursor(query.cursor, 'timestamp', list);
     if (query.programId !== undefined && !(await this.programExists(brandId, query.programId)))
-      throw AppError.notFound('Program');
+      throw AppError.notFound('Program', 'programId');
     if (query.advocateId !== undefined && !(await this.advocateExists(brandId, query.advocateId)))
-      throw AppError.notFound('Advocate');
+      throw AppError.notFound('Advocate', 'advocateId');
     const rows = await this.shares.listByBrand(brandId, filters, limit, after);
     return toPage(rows, limit, (s: ShareRow) => ({ k: s.cursorAt, id: s.id }), toShareDto, list);
   }
@@ -100,9 +100,9 @@ export class ShareService {
       const enrollment = await this.shares.findEnrollment(brandId, {
         code: dto.code.toUpperCase(),
       });
-      if (!enrollment) throw AppError.notFound('Referral code');
+      if (!enrollment) throw AppError.notFound('Referral code', 'code');
       if (dto.programId !== undefined && dto.programId !== enrollment.programId) {
-        if (!(await this.programExists(brandId, dto.programId))) throw AppError.notFound('Program');
+        if (!(await this.programExists(brandId, dto.programId))) throw AppError.notFound('Program', 'programId');
         throw new AppError('unprocessable', 'The code belongs to another program', [
           { field: 'code', issue: `is not a code of program ${dto.programId}` },
         ]);
@@ -111,8 +111,8 @@ export class ShareService {
     }
     const advocateId = dto.advocateId!;
     const programId = dto.programId!;
-    if (!(await this.advocateExists(brandId, advocateId))) throw AppError.notFound('Advocate');
-    if (!(await this.programExists(brandId, programId))) throw AppError.notFound('Program');
+    if (!(await this.advocateExists(brandId, advocateId))) throw AppError.notFound('Advocate', 'advocateId');
+    if (!(await this.programExists(brandId, programId))) throw AppError.notFound('Program', 'programId');
     const enrollment = await this.shares.findEnrollment(brandId, { programId, advocateId });
     if (!enrollment) {
       throw new AppError('unprocessable', 'The advocate is not enrolled in this program', [
