@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import type { ClickRow } from '@/modules/tracking/click.repository';
 
 const SEGMENT = /^clicks-(\d{1,15})\.ndjson$/;
+// Clicks reach the file within this long: one write(2) for all of them. Per turn of the event
+// loop instead cost ~15% more CPU per redirect at 7,000 req/s (bench:redirect, embedded).
+export const JOURNAL_EVERY_MS = 10;
 
 /**
  * An append-only file of the clicks waiting in memory, so that a crash (`kill -9`, an OOM kill)
@@ -18,8 +21,8 @@ const SEGMENT = /^clicks-(\d{1,15})\.ndjson$/;
  * whose single backend can keep a click waiting for its insert far longer than the 250 ms a
  * click may wait (behind a burst of event transactions).
  *
- * Clicks are appended once per turn of the event loop (one write(2) for all of a turn's clicks,
- * to the page cache: they survive the process, not the machine). The file is cut in segments:
+ * Clicks are appended every JOURNAL_EVERY_MS (one write(2) for all of them, to the page cache:
+ * they survive the process, not the machine). The file is cut in segments:
  * the writer starts a new one when a flush begins and removes the older ones once every row they
  * hold is in the database. Replaying a segment whose rows were already written changes nothing:
  * the click id is the primary key, and the rollups count only the rows an insert adds.
@@ -48,7 +51,7 @@ export class ClickJournal {
     this.pending.push(JSON.stringify(row));
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.writePending());
+      setTimeout(() => this.writePending(), JOURNAL_EVERY_MS).unref();
     }
   }
 

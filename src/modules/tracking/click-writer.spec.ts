@@ -3,7 +3,7 @@ import type { ClickRepository, ClickRow } from '@/modules/tracking/click.reposit
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClickJournal } from '@/modules/tracking/click-journal';
+import { ClickJournal, JOURNAL_EVERY_MS } from '@/modules/tracking/click-journal';
 import { ClickWriter, FLUSH_AT_ROWS } from '@/modules/tracking/click-writer';
 
 function row(i: number): ClickRow {
@@ -109,7 +109,7 @@ describe('ClickWriter', () => {
   });
 
   describe('with a journal (embedded database)', () => {
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const turn = () => new Promise((resolve) => setTimeout(resolve, JOURNAL_EVERY_MS + 5));
     const segments = (dir: string) => readdirSync(dir).sort();
 
     it("gives a crashed process's unwritten clicks to the next one, which writes them once", async () => {
@@ -119,7 +119,7 @@ describe('ClickWriter', () => {
       const first = writerWith(down, new ClickJournal(dir)).writer;
       first.onModuleInit();
       for (let i = 0; i < 3; i++) first.add(row(i));
-      await turn(); // the end of the turn in which the redirects were answered
+      await turn(); // JOURNAL_EVERY_MS after the redirects were answered
       expect(readFileSync(join(dir, 'clicks-1.ndjson'), 'utf8').trim().split('\n')).toHaveLength(3);
       // kill -9: no drain, no flush. The next process reads the journal.
       const repo = fakeRepository();

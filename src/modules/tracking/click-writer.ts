@@ -8,7 +8,7 @@ export const CLICK_JOURNAL = Symbol('CLICK_JOURNAL');
 
 // A click waits in memory at most FLUSH_EVERY_MS (+ one insert) before it is durable; the
 // invariant is 250 ms. On the embedded database that insert can wait behind event transactions
-// for longer: there the ClickJournal holds the click from the end of its event-loop turn. A full batch is written at once. 50 rather than 100 ms: half-size
+// for longer: there the ClickJournal holds the click within JOURNAL_EVERY_MS (10 ms). A full batch is written at once. 50 rather than 100 ms: half-size
 // flushes stall the event loop for half as long (bench:redirect p99 23–30 against 31–38 ms,
 // same req/s and database CPU); 25 ms cost more than it gained.
 export const FLUSH_EVERY_MS = 50;
