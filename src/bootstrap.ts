@@ -34,6 +34,7 @@ import {
   sendUnavailable,
 } from '@/modules/tracking/redirect.controller';
 import { installRedirectFrontDoor } from '@/modules/tracking/redirect-front-door';
+import { queryEncodingIssue } from '@/common/http/query-encoding';
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -155,6 +156,9 @@ function registerBodyParsers(app: NestFastifyApplication, config: AppConfig): vo
   fastify.addHook('preParsing', refuseNonCsvBody);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    // A tracked link always redirects, whatever its query (the friend never hits a dead end).
+    const issue = request.url.startsWith('/r/') ? null : queryEncodingIssue(request.url);
+    if (issue) return sendError(reply, AppError.field('query', issue), String(request.id));
     done();
   });
 }

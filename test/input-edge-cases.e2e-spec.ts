@@ -111,6 +111,18 @@ describe('input edge cases', () => {
     }
   });
 
+  it('refuses a malformed percent-encoding in the query, as in the path; links still redirect', async () => {
+    for (const query of ['search=%ZZ', 'search=%E0%A4%A', 'program=%ED%A0%80']) {
+      const res = await t.request('GET', `/v1/advocates?${query}`, { key: brand.key });
+      expect([query, res.status, fields(res)]).toEqual([query, 400, ['query']]);
+    }
+    const fine = await t.request('GET', '/v1/advocates?search=50%25', { key: brand.key });
+    expect(fine.status).toBe(200);
+    const anna = await createAdvocate(t, p);
+    const link = await t.request('GET', `/r/${anna.links[0]!.slug}?utm=%ZZ`);
+    expect(link.status).toBe(302);
+  });
+
   it('refuses a JSON body that is not valid UTF-8, naming the body', async () => {
     for (const bytes of [
       Buffer.concat([
