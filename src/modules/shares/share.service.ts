@@ -102,7 +102,8 @@ export class ShareService {
       });
       if (!enrollment) throw AppError.notFound('Referral code', 'code');
       if (dto.programId !== undefined && dto.programId !== enrollment.programId) {
-        if (!(await this.programExists(brandId, dto.programId))) throw AppError.notFound('Program', 'programId');
+        if (!(await this.programExists(brandId, dto.programId)))
+          throw AppError.notFound('Program', 'programId');
         throw new AppError('unprocessable', 'The code belongs to another program', [
           { field: 'code', issue: `is not a code of program ${dto.programId}` },
         ]);
@@ -111,8 +112,10 @@ export class ShareService {
     }
     const advocateId = dto.advocateId!;
     const programId = dto.programId!;
-    if (!(await this.advocateExists(brandId, advocateId))) throw AppError.notFound('Advocate', 'advocateId');
-    if (!(await this.programExists(brandId, programId))) throw AppError.notFound('Program', 'programId');
+    if (!(await this.advocateExists(brandId, advocateId)))
+      throw AppError.notFound('Advocate', 'advocateId');
+    if (!(await this.programExists(brandId, programId)))
+      throw AppError.notFound('Program', 'programId');
     const enrollment = await this.shares.findEnrollment(brandId, { programId, advocateId });
     if (!enrollment) {
       throw new AppError('unprocessable', 'The advocate is not enrolled in this program', [
