@@ -123,6 +123,20 @@ describe('input edge cases', () => {
     expect(link.status).toBe(302);
   });
 
+  it('names the type alone for an e-mail that is not a string', async () => {
+    const advocate = await post('/v1/advocates', { externalId: 'mail-num', email: 12 });
+    expect(advocate.body.error.details).toEqual([{ field: 'email', issue: 'must be a string' }]);
+    const event = await post('/v1/events', {
+      id: 'evt-mail-num',
+      type: 'signup',
+      occurredAt: new Date().toISOString(),
+      customer: { id: 'c-mail-num', email: 12 },
+    });
+    expect(event.body.error.details).toEqual([
+      { field: 'customer.email', issue: 'must be a string' },
+    ]);
+  });
+
   it('refuses a JSON body that is not valid UTF-8, naming the body', async () => {
     for (const bytes of [
       Buffer.concat([

@@ -89,6 +89,7 @@ export class AdvocateFieldsDto {
   })
   @Transform(trim)
   @IsOptional()
+  @IsString()
   @IsEmail({}, { message: 'must be a valid e-mail address' })
   @MaxLength(ADVOCATE_LIMITS.email)
   email?: string | null;

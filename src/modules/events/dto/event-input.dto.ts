@@ -74,6 +74,7 @@ export class EventCustomerDto {
   })
   @Transform(trim)
   @IsOptional()
+  @IsString()
   @IsEmail({}, { message: 'must be a valid e-mail address' })
   @MaxLength(320)
   email?: string;
